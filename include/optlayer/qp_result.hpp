@@ -1,0 +1,39 @@
+#pragma once
+// What a QP solve returns.
+
+#include <Eigen/Core>
+#include <string>
+
+#include "optlayer/status.hpp"
+
+namespace optlayer {
+
+/// Solution, duals, accuracy measures and (when infeasible) certificates of a QP solve.
+/// Residuals are infinity norms on the unscaled problem:
+///   primal_residual = max(||Az - b||, ||max(Gz - h, 0)||), dual_residual = ||Pz + q + G'lambda + A'nu||,
+///   duality_gap = |z'Pz + q'z + h'lambda + b'nu|.
+struct QpResult {
+  Status status = Status::unsolved;
+  std::string message;           ///< why the status is not solved (empty when solved)
+  Eigen::VectorXd z;             ///< primal solution (n)
+  Eigen::VectorXd s;             ///< slacks h - Gz (m)
+  Eigen::VectorXd lambda;        ///< multipliers of Gz <= h (m), >= 0
+  Eigen::VectorXd nu;            ///< multipliers of Az = b (p)
+  double objective = 0.0;        ///< 1/2 z'Pz + q'z
+  int iterations = 0;            ///< interior-point iterations
+  double primal_residual = 0.0;
+  double dual_residual = 0.0;
+  double duality_gap = 0.0;
+  double primal_scale = 0.0;     ///< max(||Gz||, ||h||, ||Az||, ||b||): eps_rel multiplies it
+  double dual_scale = 0.0;       ///< max(||Pz||, ||q||, ||G'lambda||, ||A'nu||)
+  double gap_scale = 0.0;        ///< max(|z'Pz|, |q'z|, |h'lambda|, |b'nu|)
+  double mu = 0.0;               ///< final complementarity s'lambda / m
+  double solve_time = 0.0;       ///< seconds, including scaling and the final factorization
+  int factorizations = 0;        ///< KKT factorizations performed by this solve
+  /// Primal infeasibility certificate: lambda >= 0, G'lambda + A'nu ~ 0, h'lambda + b'nu < 0 (inf-norm 1).
+  Eigen::VectorXd certificate_lambda, certificate_nu;
+  /// Dual infeasibility certificate: Pz ~ 0, Az ~ 0, Gz <= ~0, q'z < 0 (inf-norm 1).
+  Eigen::VectorXd certificate_z;
+};
+
+}  // namespace optlayer

@@ -1,0 +1,98 @@
+#pragma once
+// Dense convex QP solver (primal-dual interior point) with derivatives of the solution.
+//
+//   minimize 1/2 z'Pz + q'z   subject to   Gz <= h,  Az = b
+//
+// The solver owns a workspace sized once by setup(); solving again with data of
+// the same dimensions allocates nothing. After a solve it keeps the factorization
+// of its final KKT system, which backward() and forward() reuse.
+
+#include <Eigen/Core>
+#include <memory>
+
+#include "optlayer/qp_result.hpp"
+#include "optlayer/settings.hpp"
+
+namespace optlayer {
+
+/// Gradient of a scalar loss with respect to every QP input (same shapes as the data).
+struct QpGradient {
+  Eigen::MatrixXd P;  ///< symmetric: the gradient with respect to a symmetric P
+  Eigen::VectorXd q;
+  Eigen::MatrixXd G;
+  Eigen::VectorXd h;
+  Eigen::MatrixXd A;
+  Eigen::VectorXd b;
+};
+
+/// A perturbation of the QP inputs for forward mode; empty members mean zero.
+struct QpPerturbation {
+  Eigen::MatrixXd P, G, A;
+  Eigen::VectorXd q, h, b;
+};
+
+/// Directional derivative of the primal-dual solution.
+struct QpTangent {
+  Eigen::VectorXd z, lambda, nu;
+};
+
+class QpSolver {
+ public:
+  using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;
+  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;
+
+  QpSolver();
+  /// Sizes the workspace for n variables, m inequalities and p equalities.
+  /// Throws std::invalid_argument for negative sizes or invalid settings.
+  QpSolver(Eigen::Index n, Eigen::Index m, Eigen::Index p, const Settings& settings = Settings());
+  ~QpSolver();
+  QpSolver(QpSolver&&) noexcept;
+  QpSolver& operator=(QpSolver&&) noexcept;
+  QpSolver(const QpSolver&) = delete;
+  QpSolver& operator=(const QpSolver&) = delete;
+
+  /// (Re)sizes the workspace. Throws std::invalid_argument for negative sizes or invalid settings.
+  void setup(Eigen::Index n, Eigen::Index m, Eigen::Index p, const Settings& settings = Settings());
+  /// Replaces the settings. Throws std::invalid_argument when they are invalid.
+  void set_settings(const Settings& settings);
+  const Settings& settings() const;
+
+  /// Solves the QP. Never throws: bad input gives Status::invalid_input with a message.
+  /// P must be symmetric (up to round-off) and positive semidefinite.
+  Status solve(const MatrixRef& P, const VectorRef& q, const MatrixRef& G, const VectorRef& h,
+               const MatrixRef& A, const VectorRef& b);
+
+  /// The last solve's result.
+  const QpResult& result() const;
+
+  /// Vector-Jacobian product: gradients of a loss L given dL/dz (and optionally dL/dlambda,
+  /// dL/dnu; pass empty vectors for zero). Requires the last status to be solved; uses the
+  /// kept factorization (no new factorization). Returns false (and leaves `out` untouched)
+  /// when no solved problem is held or the cotangent sizes are wrong.
+  bool backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
+                QpGradient& out);
+  /// Convenience: backward with dL/dlambda = dL/dnu = 0.
+  bool backward(const VectorRef& dl_dz, QpGradient& out);
+
+  /// Jacobian-vector product: the derivative of (z, lambda, nu) along a perturbation of the
+  /// inputs. Same preconditions as backward().
+  bool forward(const QpPerturbation& perturbation, QpTangent& out);
+
+  Eigen::Index num_variables() const;
+  Eigen::Index num_inequalities() const;
+  Eigen::Index num_equalities() const;
+  /// KKT factorizations since setup (a backward or forward adds none).
+  long total_factorizations() const;
+
+  struct Impl;  // defined in solver/qp_workspace.hpp
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+/// One-shot convenience: sets up a solver, solves, returns the result.
+QpResult solve_qp(const QpSolver::MatrixRef& P, const QpSolver::VectorRef& q, const QpSolver::MatrixRef& G,
+                  const QpSolver::VectorRef& h, const QpSolver::MatrixRef& A, const QpSolver::VectorRef& b,
+                  const Settings& settings = Settings());
+
+}  // namespace optlayer

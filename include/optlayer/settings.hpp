@@ -1,0 +1,44 @@
+#pragma once
+// Solver settings with defaults; validate() before use.
+
+#include <limits>
+#include <string>
+
+namespace optlayer {
+
+/// Settings of the interior-point solvers. Tolerances are on the unscaled problem.
+struct Settings {
+  /// Absolute tolerance on primal residual, dual residual and duality gap (infinity norms).
+  double eps_abs = 1e-8;
+  /// Relative tolerance: each measure may also be eps_rel times the largest norm of the terms it sums.
+  double eps_rel = 1e-9;
+  /// Tolerance of the primal infeasibility (Farkas) certificate test.
+  double eps_primal_infeasible = 1e-8;
+  /// Tolerance of the dual infeasibility (unbounded direction) certificate test.
+  double eps_dual_infeasible = 1e-8;
+  /// Iteration limit; the status is max_iterations when reached.
+  int max_iter = 200;
+  /// Wall-clock limit in seconds, checked once per iteration; the status is time_limit when reached.
+  double time_limit = std::numeric_limits<double>::infinity();
+  /// Print an iteration log to stdout.
+  bool verbose = false;
+  /// Ruiz equilibration passes applied to the data before solving (0 disables scaling).
+  int scaling_iterations = 10;
+  /// Static primal regularization rho added to P in the KKT system (scaled units).
+  double reg_primal = 1e-9;
+  /// Static dual regularization delta on the constraint block of the KKT system (scaled units).
+  double reg_dual = 1e-9;
+  /// Maximum iterative-refinement steps per KKT solve (against the unregularized system).
+  int max_refinement_steps = 8;
+  /// Fraction of the step to the boundary of the positive orthant that an iterate may take.
+  double step_fraction = 0.995;
+  /// Check that P is positive semidefinite before solving (one Cholesky of P).
+  bool check_convexity = true;
+
+  /// Empty when the settings are usable, otherwise a message naming the bad field.
+  std::string validation_error() const;
+  /// Throws std::invalid_argument with validation_error() when the settings are not usable.
+  void validate() const;
+};
+
+}  // namespace optlayer

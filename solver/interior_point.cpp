@@ -1,0 +1,338 @@
+// The primal-dual interior-point loop (Mehrotra predictor-corrector) for
+//   minimize 1/2 z'Pz + q'z  s.t.  Gz + s = h, s >= 0, Az = b
+// on equilibrated data. Each step of the loop is a small named function.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+#include "solver/qp_workspace.hpp"
+
+namespace optlayer {
+namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+// Largest alpha with v + alpha dv >= 0 (infinity when dv >= 0).
+double boundary_step(const Eigen::VectorXd& v, const Eigen::VectorXd& dv) {
+  double alpha = kInfinity;
+  for (Eigen::Index i = 0; i < v.size(); ++i)
+    if (dv(i) < 0.0) alpha = std::min(alpha, -v(i) / dv(i));
+  return alpha;
+}
+
+}  // namespace
+
+void QpSolver::Impl::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_) {
+  n = n_;
+  m = m_;
+  p = p_;
+  P.setZero(n, n);
+  G.setZero(m, n);
+  A.setZero(p, n);
+  q.setZero(n);
+  h.setZero(m);
+  b.setZero(p);
+  scaling.resize(n, m, p);
+  kkt.resize(n, m, p);
+  x.resize(n, m, p);
+  step.resize(n, m, p);
+  affine.resize(n, m, p);
+  res.resize(n, m, p);
+  weights.setOnes(m);
+  rhs.setZero(n + m + p);
+  sol.setZero(n + m + p);
+  complementarity.setZero(m);
+  convexity_check = Eigen::LLT<Eigen::MatrixXd>(n);
+  result = QpResult();
+  result.z.setZero(n);
+  result.s.setZero(m);
+  result.lambda.setZero(m);
+  result.nu.setZero(p);
+  result.certificate_z.setZero(n);
+  result.certificate_lambda.setZero(m);
+  result.certificate_nu.setZero(p);
+  result.message.reserve(512);
+  factorization_at_solution = false;
+}
+
+double QpSolver::Impl::elapsed_seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
+}
+
+// Factors the KKT system; when the regularized matrix is not numerically
+// positive definite the primal regularization is raised and the factorization retried.
+bool QpSolver::Impl::factor_kkt(const Eigen::VectorXd& w) {
+  double rho = settings.reg_primal;
+  for (int attempt = 0; attempt < 8; ++attempt, rho *= 100.0) {
+    ++total_factorizations;
+    ++result.factorizations;
+    if (kkt.factor(w, rho, settings.reg_dual)) return true;
+  }
+  return false;
+}
+
+// Starting point: the least-squares point of the equality-constrained problem
+// with s = h - Gz (W = I), then s and lambda shifted into the interior
+// (Mehrotra's heuristic).
+void QpSolver::Impl::initialize_iterate() {
+  rhs.head(n) = -q;
+  rhs.segment(n, m) = h;
+  rhs.tail(p) = b;
+  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  x.z = sol.head(n);
+  x.nu = sol.tail(p);
+  if (m == 0) return;
+  x.lambda = sol.segment(n, m);  // = Gz - h
+  x.s = -x.lambda;
+  x.s.array() += std::max(-1.5 * x.s.minCoeff(), 0.0);
+  x.lambda.array() += std::max(-1.5 * x.lambda.minCoeff(), 0.0);
+  const double sl = x.s.dot(x.lambda);
+  const double sum_s = x.s.sum(), sum_l = x.lambda.sum();
+  if (!(sl > 0.0) || !(sum_s > 0.0) || !(sum_l > 0.0) || !std::isfinite(sl)) {
+    x.s.setOnes();
+    x.lambda.setOnes();
+    return;
+  }
+  x.s.array() += 0.5 * sl / sum_l;
+  x.lambda.array() += 0.5 * sl / sum_s;
+}
+
+void QpSolver::Impl::compute_residuals() {
+  const auto& D = scaling.D;
+  const auto& E = scaling.E;
+  const auto& F = scaling.F;
+  const double c = scaling.c;
+  res.Pz.noalias() = P * x.z;
+  res.Gtl.noalias() = G.transpose() * x.lambda;
+  res.Atn.noalias() = A.transpose() * x.nu;
+  res.Gz.noalias() = G * x.z;
+  res.Az.noalias() = A * x.z;
+  res.dual = res.Pz + q + res.Gtl + res.Atn;
+  res.ineq = res.Gz + x.s - h;
+  res.eq = res.Az - b;
+  res.mu = m > 0 ? x.s.dot(x.lambda) / static_cast<double>(m) : 0.0;
+
+  // Unscaled measures: dual terms are divided by c D, inequality rows by E, equality rows by F.
+  auto unscaled_n = [&](const Eigen::VectorXd& v) {
+    return n > 0 ? (v.array() / D.array()).abs().maxCoeff() / c : 0.0;
+  };
+  res.dual_norm = unscaled_n(res.dual);
+  res.dual_scale = std::max({unscaled_n(res.Pz), unscaled_n(q), unscaled_n(res.Gtl), unscaled_n(res.Atn)});
+  double primal = 0.0, primal_scale = 0.0;
+  for (Eigen::Index i = 0; i < m; ++i) {
+    primal = std::max(primal, (res.Gz(i) - h(i)) / E(i));
+    primal_scale = std::max({primal_scale, std::abs(res.Gz(i) / E(i)), std::abs(h(i) / E(i))});
+  }
+  for (Eigen::Index i = 0; i < p; ++i) {
+    primal = std::max(primal, std::abs(res.eq(i) / F(i)));
+    primal_scale = std::max({primal_scale, std::abs(res.Az(i) / F(i)), std::abs(b(i) / F(i))});
+  }
+  res.primal = primal;
+  res.primal_scale = primal_scale;
+  const double zPz = x.z.dot(res.Pz), qz = q.dot(x.z), hl = h.dot(x.lambda), bn = b.dot(x.nu);
+  res.gap = std::abs(zPz + qz + hl + bn) / c;
+  res.gap_scale = std::max({std::abs(zPz), std::abs(qz), std::abs(hl), std::abs(bn)}) / c;
+}
+
+bool QpSolver::Impl::converged() const {
+  const double ea = settings.eps_abs, er = settings.eps_rel;
+  return res.primal <= ea + er * res.primal_scale && res.dual_norm <= ea + er * res.dual_scale &&
+         res.gap <= ea + er * res.gap_scale;
+}
+
+// Farkas test on a candidate (lambda, nu) in scaled units: in original units
+// lambda_o = E lambda, nu_o = F nu, and G'lambda_o + A'nu_o = (G~'lambda + A~'nu) / D.
+bool QpSolver::Impl::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
+  if (m == 0 && p == 0) return false;
+  if (m > 0 && lambda.minCoeff() < 0.0) return false;
+  double norm = 0.0;
+  if (m > 0) norm = (lambda.array() * scaling.E.array()).abs().maxCoeff();
+  if (p > 0) norm = std::max(norm, (nu.array() * scaling.F.array()).abs().maxCoeff());
+  if (!(norm > 0.0) || !std::isfinite(norm)) return false;
+  const double eps = settings.eps_primal_infeasible * norm;
+  const double support = h.dot(lambda) + b.dot(nu);
+  if (!(support < -eps)) return false;
+  auto& combo = res.Pz;  // scratch: reused after this iteration's measures are taken
+  combo.noalias() = G.transpose() * lambda;
+  combo.noalias() += A.transpose() * nu;
+  if (n > 0 && (combo.array() / scaling.D.array()).abs().maxCoeff() > eps) return false;
+  result.certificate_lambda = (lambda.array() * scaling.E.array()).matrix() / norm;
+  result.certificate_nu = (nu.array() * scaling.F.array()).matrix() / norm;
+  return true;
+}
+
+// Unboundedness test on a candidate direction z in scaled units: z_o = D z,
+// P z_o = P~ z / (c D), G z_o = G~ z / E, A z_o = A~ z / F, q'z_o = q~'z / c.
+bool QpSolver::Impl::detect_dual_infeasibility(const Eigen::VectorXd& z) {
+  if (n == 0) return false;
+  const double norm = (z.array() * scaling.D.array()).abs().maxCoeff();
+  if (!(norm > 0.0) || !std::isfinite(norm)) return false;
+  const double eps = settings.eps_dual_infeasible * norm;
+  const double c = scaling.c;
+  if (!(q.dot(z) / c < -eps)) return false;
+  auto& Pd = res.Pz;  // scratch
+  Pd.noalias() = P * z;
+  if ((Pd.array() / scaling.D.array()).abs().maxCoeff() / c > eps) return false;
+  for (Eigen::Index i = 0; i < m; ++i)
+    if (G.row(i).dot(z) / scaling.E(i) > eps) return false;
+  for (Eigen::Index i = 0; i < p; ++i)
+    if (std::abs(A.row(i).dot(z)) / scaling.F(i) > eps) return false;
+  result.certificate_z = (z.array() * scaling.D.array()).matrix() / norm;
+  return true;
+}
+
+// Newton direction for the complementarity target r_c (s o lambda + lambda o ds + s o dlambda = ... ):
+//   [P G' A'; G -W 0; A 0 0] [dz; dl; dn] = [-r_d; -r_ineq - r_c / lambda; -r_eq],
+//   ds = (r_c - s o dl) / lambda.
+void QpSolver::Impl::solve_newton(const Eigen::VectorXd& target, Variables& direction) {
+  rhs.head(n) = -res.dual;
+  rhs.segment(n, m) = -res.ineq - target.cwiseQuotient(x.lambda);
+  rhs.tail(p) = -res.eq;
+  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  direction.z = sol.head(n);
+  direction.lambda = sol.segment(n, m);
+  direction.nu = sol.tail(p);
+  direction.s = (target - x.s.cwiseProduct(direction.lambda)).cwiseQuotient(x.lambda);
+}
+
+double QpSolver::Impl::max_step(const Variables& d) const {
+  return std::min(boundary_step(x.s, d.s), boundary_step(x.lambda, d.lambda));
+}
+
+void QpSolver::Impl::predictor_corrector() {
+  // Predictor: pure Newton (affine-scaling) direction towards s o lambda = 0.
+  complementarity = -x.s.cwiseProduct(x.lambda);
+  solve_newton(complementarity, affine);
+  double sigma = 0.0;
+  if (m > 0) {
+    const double alpha_aff = std::min(1.0, max_step(affine));
+    const double mu_aff = (x.s + alpha_aff * affine.s).dot(x.lambda + alpha_aff * affine.lambda) /
+                          static_cast<double>(m);
+    sigma = std::clamp(std::pow(mu_aff / res.mu, 3), 0.0, 1.0);
+    if (!std::isfinite(sigma)) sigma = 1.0;
+  }
+  // Corrector: centering sigma mu plus Mehrotra's second-order term.
+  complementarity.array() += sigma * res.mu - affine.s.array() * affine.lambda.array();
+  solve_newton(complementarity, step);
+}
+
+void QpSolver::Impl::log_iteration(int iteration, double alpha) const {
+  if (iteration == 0)
+    std::printf("iter   objective        primal_res  dual_res    gap         mu          step\n");
+  const double objective = (0.5 * x.z.dot(res.Pz) + q.dot(x.z)) / scaling.c;
+  std::printf("%4d  %+.9e  %.3e  %.3e  %.3e  %.3e  %.3f\n", iteration, objective, res.primal, res.dual_norm,
+              res.gap, res.mu, alpha);
+}
+
+void QpSolver::Impl::write_result(Status status, int iterations) {
+  const double c = scaling.c;
+  result.status = status;
+  result.iterations = iterations;
+  if (x.all_finite()) {
+    result.z = x.z.cwiseProduct(scaling.D);
+    result.s = x.s.cwiseQuotient(scaling.E);
+    result.lambda = x.lambda.cwiseProduct(scaling.E) / c;
+    result.nu = x.nu.cwiseProduct(scaling.F) / c;
+    res.Pz.noalias() = P * x.z;
+    result.objective = (0.5 * x.z.dot(res.Pz) + q.dot(x.z)) / c;
+  } else {
+    result.z.setZero();
+    result.s.setZero();
+    result.lambda.setZero();
+    result.nu.setZero();
+    result.objective = std::numeric_limits<double>::quiet_NaN();
+  }
+  result.primal_residual = res.primal;
+  result.dual_residual = res.dual_norm;
+  result.duality_gap = res.gap;
+  result.primal_scale = res.primal_scale;
+  result.dual_scale = res.dual_scale;
+  result.gap_scale = res.gap_scale;
+  result.mu = res.mu;
+}
+
+Status QpSolver::Impl::run() {
+  scaling.equilibrate(P, q, G, h, A, b, settings.scaling_iterations);
+  if (settings.check_convexity && n > 0) {
+    const double size = P.cwiseAbs().maxCoeff();
+    if (size > 0.0) {
+      convexity_check.compute(P + 1e-9 * size * Eigen::MatrixXd::Identity(n, n));
+      if (convexity_check.info() != Eigen::Success) {
+        result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
+        write_result(Status::non_convex, 0);
+        return Status::non_convex;
+      }
+    }
+  }
+  kkt.prepare(P, G, A);
+  weights.setOnes();
+  if (!factor_kkt(weights)) {
+    result.message = "the initial KKT system could not be factored";
+    write_result(Status::numerical_error, 0);
+    return Status::numerical_error;
+  }
+  initialize_iterate();
+
+  double alpha = 0.0;
+  int stalled = 0;
+  for (int iteration = 0;; ++iteration) {
+    compute_residuals();
+    if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) {
+      result.message = "the iterates lost finiteness";
+      write_result(Status::numerical_error, iteration);
+      return Status::numerical_error;
+    }
+    if (settings.verbose) log_iteration(iteration, alpha);
+    if (converged()) {
+      write_result(Status::solved, iteration);
+      // Keep the factorization at the solution itself for the derivatives.
+      weights = x.s.cwiseQuotient(x.lambda);
+      factorization_at_solution = factor_kkt(weights);
+      return Status::solved;
+    }
+    if (iteration > 0) {
+      const bool primal_converged = res.primal <= settings.eps_abs + settings.eps_rel * res.primal_scale;
+      const bool dual_converged = res.dual_norm <= settings.eps_abs + settings.eps_rel * res.dual_scale;
+      if (!primal_converged && (detect_primal_infeasibility(x.lambda, x.nu) ||
+                                detect_primal_infeasibility(step.lambda, step.nu))) {
+        result.message = "primal infeasible: certificate_lambda, certificate_nu satisfy G'l + A'n = 0, h'l + b'n < 0";
+        write_result(Status::primal_infeasible, iteration);
+        return Status::primal_infeasible;
+      }
+      if (!dual_converged && (detect_dual_infeasibility(x.z) || detect_dual_infeasibility(step.z))) {
+        result.message = "dual infeasible: certificate_z is a direction of unbounded descent";
+        write_result(Status::dual_infeasible, iteration);
+        return Status::dual_infeasible;
+      }
+    }
+    if (iteration >= settings.max_iter) {
+      result.message = "iteration limit reached";
+      write_result(Status::max_iterations, iteration);
+      return Status::max_iterations;
+    }
+    if (elapsed_seconds() > settings.time_limit) {
+      result.message = "time limit reached";
+      write_result(Status::time_limit, iteration);
+      return Status::time_limit;
+    }
+    weights = x.s.cwiseQuotient(x.lambda);
+    if (!factor_kkt(weights)) {
+      result.message = "the KKT system could not be factored";
+      write_result(Status::numerical_error, iteration);
+      return Status::numerical_error;
+    }
+    predictor_corrector();
+    alpha = m > 0 ? std::min(1.0, settings.step_fraction * max_step(step)) : 1.0;
+    x.axpy(alpha, step);
+    stalled = alpha < 1e-10 ? stalled + 1 : 0;
+    if (stalled >= 20) {
+      result.message = "the step length stalled";
+      write_result(Status::numerical_error, iteration + 1);
+      return Status::numerical_error;
+    }
+  }
+}
+
+}  // namespace optlayer

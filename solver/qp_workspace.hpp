@@ -1,0 +1,79 @@
+#pragma once
+// Everything a dense QP solve needs, allocated once by resize().
+
+#include <Eigen/Core>
+#include <chrono>
+
+#include "optlayer/qp_solver.hpp"
+#include "solver/dense_kkt.hpp"
+#include "solver/ruiz_scaling.hpp"
+#include "solver/variables.hpp"
+
+namespace optlayer {
+
+/// Residuals of the scaled problem and the accuracy measures of the unscaled one.
+struct Residuals {
+  Eigen::VectorXd Pz, Gtl, Atn, Gz, Az;  // scaled products
+  Eigen::VectorXd dual;                  // P z + q + G'lambda + A'nu        (n)
+  Eigen::VectorXd ineq;                  // G z + s - h                      (m)
+  Eigen::VectorXd eq;                    // A z - b                          (p)
+  double mu = 0.0;                       // s'lambda / m
+  double primal = 0.0, dual_norm = 0.0, gap = 0.0;              // unscaled measures
+  double primal_scale = 0.0, dual_scale = 0.0, gap_scale = 0.0;  // norms of their terms
+
+  void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
+    Pz.setZero(n);
+    Gtl.setZero(n);
+    Atn.setZero(n);
+    dual.setZero(n);
+    Gz.setZero(m);
+    ineq.setZero(m);
+    Az.setZero(p);
+    eq.setZero(p);
+  }
+};
+
+struct QpSolver::Impl {
+  Settings settings;
+  Eigen::Index n = 0, m = 0, p = 0;
+
+  // Scaled problem data (equilibrated copies of the user's data).
+  Eigen::MatrixXd P, G, A;
+  Eigen::VectorXd q, h, b;
+  RuizScaling scaling;
+  DenseKkt kkt;
+
+  Variables x;                 // current iterate (scaled)
+  Variables step, affine;      // combined and affine-scaling directions
+  Residuals res;
+  Eigen::VectorXd weights;     // s ./ lambda
+  Eigen::VectorXd rhs, sol;    // stacked KKT right-hand side / solution (n + m + p)
+  Eigen::VectorXd complementarity;  // target of s o lambda in the current step (m)
+  Eigen::LLT<Eigen::MatrixXd> convexity_check;
+
+  QpResult result;
+  long total_factorizations = 0;
+  bool factorization_at_solution = false;  // kkt holds the factorization at the final iterate
+  std::chrono::steady_clock::time_point start_time;
+
+  void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
+  void load_data(const MatrixRef& P_, const VectorRef& q_, const MatrixRef& G_, const VectorRef& h_,
+                 const MatrixRef& A_, const VectorRef& b_);
+  Status run();
+
+  // Named steps of the interior-point loop (solver/interior_point.cpp).
+  bool factor_kkt(const Eigen::VectorXd& w);
+  void initialize_iterate();
+  void compute_residuals();
+  bool converged() const;
+  bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
+  bool detect_dual_infeasibility(const Eigen::VectorXd& z);
+  void solve_newton(const Eigen::VectorXd& target, Variables& direction);
+  double max_step(const Variables& direction) const;
+  void predictor_corrector();
+  void log_iteration(int iteration, double alpha) const;
+  void write_result(Status status, int iterations);
+  double elapsed_seconds() const;
+};
+
+}  // namespace optlayer
