@@ -37,7 +37,7 @@ bool optional_size_ok(const Eigen::Ref<const Eigen::VectorXd>& v, Eigen::Index s
 // u = K^-1 rhs (unscaled), in place on impl.rhs -> impl.sol.
 static void solve_unscaled(QpSolver::Impl& w) {
   apply_scaling_map(w.scaling, w.n, w.m, w.p, w.rhs);
-  w.kkt.solve(w.rhs, w.sol, std::max(w.settings.max_refinement_steps, 10));
+  w.kkt.solve(w.rhs, w.sol, std::max(w.settings.max_refinement_steps, 10), /*allow_refactor=*/false);
   apply_scaling_map(w.scaling, w.n, w.m, w.p, w.sol);
 }
 

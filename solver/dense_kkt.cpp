@@ -1,8 +1,16 @@
 #include "solver/dense_kkt.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace optlayer {
+namespace {
+
+// A reduced-form solution whose refined residual is above this (relative to
+// 1 + ||rhs||) is not trusted; automatic mode then switches to the full form.
+constexpr double kReducedAccuracyTarget = 1e-11;
+
+}  // namespace
 
 void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   n_ = n;
@@ -12,6 +20,7 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   AtA_.setZero(n, n);
   Gw_.setZero(m, n);
   llt_ = Eigen::LLT<Eigen::MatrixXd>(n);
+  K_.resize(0, 0);  // the full form is sized on first use only
   w_.setOnes(m);
   inv_w_reg_.setOnes(m);
   sqrt_inv_w_reg_.setOnes(m);
@@ -19,17 +28,19 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   residual_.setZero(size);
   correction_.setZero(size);
   best_.setZero(size);
-  tmp_n_.setZero(n);
   tmp_m_.setZero(m);
   tmp_p_.setZero(p);
+  factorizations_ = 0;
 }
 
-void DenseKkt::prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A) {
+void DenseKkt::prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A,
+                       KktMethod method) {
   P_ = &P;
   G_ = &G;
   A_ = &A;
-  AtA_.setZero();
-  if (p_ > 0) AtA_.noalias() = A.transpose() * A;
+  method_ = method;
+  full_ = method == KktMethod::full;
+  if (!full_ && p_ > 0) AtA_.noalias() = A.transpose() * A;
 }
 
 bool DenseKkt::factor(const Eigen::VectorXd& w, double rho, double delta) {
@@ -37,21 +48,52 @@ bool DenseKkt::factor(const Eigen::VectorXd& w, double rho, double delta) {
   rho_ = rho;
   delta_ = delta;
   inv_w_reg_ = (w_.array() + delta).inverse().matrix();
+  ++factorizations_;
+  if (!full_) {
+    if (factor_reduced()) return true;
+    if (method_ != KktMethod::automatic) return false;
+    full_ = true;  // the reduced matrix is not numerically definite: use the full form from now on
+    ++factorizations_;
+  }
+  return factor_full();
+}
+
+bool DenseKkt::factor_reduced() {
   sqrt_inv_w_reg_ = inv_w_reg_.cwiseSqrt();
   H_.triangularView<Eigen::Lower>() = P_->triangularView<Eigen::Lower>();
-  H_.diagonal().array() += rho;
+  H_.diagonal().array() += rho_;
   if (m_ > 0) {
     Gw_ = sqrt_inv_w_reg_.asDiagonal() * (*G_);
     H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.transpose());
   }
-  if (p_ > 0) H_.noalias() += AtA_ * (1.0 / delta);  // AtA_ is stored full and symmetric
+  if (p_ > 0) H_.noalias() += AtA_ * (1.0 / delta_);  // AtA_ is stored full and symmetric
   llt_.compute(H_);
   if (llt_.info() != Eigen::Success) return false;
   const auto diag = llt_.matrixLLT().diagonal();
   return diag.allFinite() && diag.minCoeff() > 0.0;
 }
 
+bool DenseKkt::factor_full() {
+  const Eigen::Index size = n_ + m_ + p_;
+  if (K_.rows() != size) K_.resize(size, size);
+  // Lower triangle only: LDLT reads the lower part.
+  K_.setZero();
+  K_.topLeftCorner(n_, n_) = *P_;
+  K_.topLeftCorner(n_, n_).diagonal().array() += rho_;
+  K_.block(n_, 0, m_, n_) = *G_;
+  K_.block(n_ + m_, 0, p_, n_) = *A_;
+  K_.diagonal().segment(n_, m_) = -(w_.array() + delta_).matrix();
+  K_.diagonal().tail(p_).setConstant(-delta_);
+  ldlt_.compute(K_);
+  return ldlt_.info() == Eigen::Success && ldlt_.vectorD().allFinite();
+}
+
 void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) {
+  if (full_) {
+    x = rhs;
+    ldlt_.solveInPlace(x);
+    return;
+  }
   auto r1 = rhs.head(n_);
   auto r2 = rhs.segment(n_, m_);
   auto r3 = rhs.tail(p_);
@@ -97,28 +139,51 @@ void DenseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
   }
 }
 
-double DenseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps) {
-  const double scale = 1.0 + rhs.cwiseAbs().maxCoeff();
+// Residual of K x = rhs measured block by block, each relative to its own
+// right-hand side: the complementarity block can be many orders of magnitude
+// larger than the stationarity block, and must not hide its error.
+double DenseKkt::block_error(const Eigen::VectorXd& rhs) const {
+  auto block = [&](Eigen::Index start, Eigen::Index size) {
+    if (size == 0) return 0.0;
+    return residual_.segment(start, size).cwiseAbs().maxCoeff() /
+           (1.0 + rhs.segment(start, size).cwiseAbs().maxCoeff());
+  };
+  return std::max({block(0, n_), block(n_, m_), block(n_ + m_, p_)});
+}
+
+double DenseKkt::refine(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps) {
   solve_regularized(rhs, x);
   multiply(x, residual_);
   residual_ = rhs - residual_;
-  double error = residual_.cwiseAbs().maxCoeff() / scale;
+  double error = block_error(rhs);
   for (int step = 0; step < max_refinement_steps && error > 1e-15; ++step) {
     solve_regularized(residual_, correction_);
     best_ = x;
     x += correction_;
     multiply(x, residual_);
     residual_ = rhs - residual_;
-    const double new_error = residual_.cwiseAbs().maxCoeff() / scale;
+    const double new_error = block_error(rhs);
     if (!(new_error < error)) {  // stagnated (singular direction) or got worse: keep the better point
       x = best_;
       break;
     }
-    const bool slow = new_error > 0.5 * error;
     error = new_error;
-    if (slow) break;
   }
   return error;
+}
+
+double DenseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
+                       bool allow_refactor) {
+  const double error = refine(rhs, x, max_refinement_steps);
+  if (full_ || method_ != KktMethod::automatic || !allow_refactor || error <= kReducedAccuracyTarget)
+    return error;
+  full_ = true;
+  ++factorizations_;
+  if (!factor_full()) {
+    full_ = false;  // keep the reduced factorization; its solution is the best available
+    return refine(rhs, x, max_refinement_steps);
+  }
+  return refine(rhs, x, max_refinement_steps);
 }
 
 }  // namespace optlayer

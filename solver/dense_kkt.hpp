@@ -6,44 +6,70 @@
 //     [ G  -W   0  ] [x2] = [r2]        (K, exact)
 //     [ A   0   0  ] [x3]   [r3]
 // It is factored with primal regularization rho and dual regularization delta
-// (-W - delta I and -delta I in the lower blocks) by eliminating x2 and x3:
-//     H = P + rho I + G' (W + delta I)^-1 G + A'A / delta,   one Cholesky of H.
-// Solves refine iteratively against the exact K, so the regularization costs
+// (P + rho I, -W - delta I and -delta I on the diagonal blocks), in one of two ways:
+//  - reduced: eliminate x2 and x3 and take one Cholesky of the n x n matrix
+//        H = P + rho I + G' (W + delta I)^-1 G + A'A / delta.
+//    Fast (n^3/3 after forming H), but H's conditioning grows like 1/delta and
+//    like the spread of W, so late in a hard solve its solutions lose accuracy;
+//  - full: a pivoted LDL' of the whole (n + m + p) quasi-definite matrix. Slower,
+//    but it never forms the badly scaled products.
+// In automatic mode the backend starts reduced and switches to full for the rest
+// of the solve as soon as a refined solution misses the accuracy target.
+// Every solve refines iteratively against the exact K, so the regularization costs
 // no accuracy where K is nonsingular and keeps solutions bounded where it is not.
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+
+#include "optlayer/settings.hpp"
 
 namespace optlayer {
 
 class DenseKkt {
  public:
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p);
-  /// Points the backend at the (scaled) data and precomputes A'A. The data must outlive the backend's use.
-  void prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A);
-  /// Forms and factors H for weights w (> 0). Returns false when H is not numerically positive definite.
+  /// Points the backend at the (scaled) data, precomputes A'A and resets the method
+  /// to `method` (automatic starts reduced). The data must outlive the backend's use.
+  void prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A,
+               KktMethod method = KktMethod::automatic);
+  /// Forms and factors the regularized system for weights w (> 0). Returns false when
+  /// the factorization failed (not quasi-definite to working precision).
   bool factor(const Eigen::VectorXd& w, double rho, double delta);
   /// Solves K x = rhs (stacked n + m + p) by refinement on the factorization; returns the final
-  /// residual inf-norm relative to 1 + ||rhs||.
-  double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps);
+  /// residual, block by block relative to 1 + ||rhs block||. In automatic mode a reduced solve that misses
+  /// the target refactors in full form and solves again, unless `allow_refactor` is false
+  /// (derivative solves must not add a factorization).
+  double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
+               bool allow_refactor = true);
   /// out = K x with the weights of the last factor().
   void multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const;
-  /// Weights of the last factorization.
-  const Eigen::VectorXd& weights() const { return w_; }
-  double rho() const { return rho_; }
-  double delta() const { return delta_; }
+  /// Factorizations performed since resize().
+  long factorizations() const { return factorizations_; }
+  /// True once the backend uses the full LDL' form.
+  bool using_full_form() const { return full_; }
 
  private:
+  bool factor_reduced();
+  bool factor_full();
+  double block_error(const Eigen::VectorXd& rhs) const;
+  double refine(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps);
   void solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x);
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
   const Eigen::MatrixXd* P_ = nullptr;
   const Eigen::MatrixXd* G_ = nullptr;
   const Eigen::MatrixXd* A_ = nullptr;
+  KktMethod method_ = KktMethod::automatic;
+  bool full_ = false;
+  long factorizations_ = 0;
+  // Reduced form.
   Eigen::MatrixXd H_, AtA_, Gw_;
   Eigen::LLT<Eigen::MatrixXd> llt_;
+  // Full form.
+  Eigen::MatrixXd K_;
+  Eigen::LDLT<Eigen::MatrixXd> ldlt_;
   Eigen::VectorXd w_, inv_w_reg_, sqrt_inv_w_reg_;
-  Eigen::VectorXd residual_, correction_, best_, tmp_n_, tmp_m_, tmp_p_;
+  Eigen::VectorXd residual_, correction_, best_, tmp_m_, tmp_p_;
   double rho_ = 0.0, delta_ = 0.0;
 };
 

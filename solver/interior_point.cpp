@@ -65,12 +65,17 @@ double QpSolver::Impl::elapsed_seconds() const {
 // positive definite the primal regularization is raised and the factorization retried.
 bool QpSolver::Impl::factor_kkt(const Eigen::VectorXd& w) {
   double rho = settings.reg_primal;
-  for (int attempt = 0; attempt < 8; ++attempt, rho *= 100.0) {
-    ++total_factorizations;
-    ++result.factorizations;
-    if (kkt.factor(w, rho, settings.reg_dual)) return true;
-  }
-  return false;
+  bool ok = false;
+  const long before = kkt.factorizations();
+  for (int attempt = 0; attempt < 8 && !ok; ++attempt, rho *= 100.0) ok = kkt.factor(w, rho, settings.reg_dual);
+  count_factorizations(before);
+  return ok;
+}
+
+void QpSolver::Impl::count_factorizations(long before) {
+  const long added = kkt.factorizations() - before;
+  total_factorizations += added;
+  result.factorizations += static_cast<int>(added);
 }
 
 // Starting point: the least-squares point of the equality-constrained problem
@@ -80,7 +85,9 @@ void QpSolver::Impl::initialize_iterate() {
   rhs.head(n) = -q;
   rhs.segment(n, m) = h;
   rhs.tail(p) = b;
+  const long before = kkt.factorizations();
   kkt.solve(rhs, sol, settings.max_refinement_steps);
+  count_factorizations(before);
   x.z = sol.head(n);
   x.nu = sol.tail(p);
   if (m == 0) return;
@@ -142,6 +149,13 @@ bool QpSolver::Impl::converged() const {
          res.gap <= ea + er * res.gap_scale;
 }
 
+// Largest of primal residual, dual residual and gap, each divided by its tolerance.
+double QpSolver::Impl::worst_measure() const {
+  const double ea = settings.eps_abs, er = settings.eps_rel;
+  return std::max({res.primal / (ea + er * res.primal_scale), res.dual_norm / (ea + er * res.dual_scale),
+                   res.gap / (ea + er * res.gap_scale)});
+}
+
 // Farkas test on a candidate (lambda, nu) in scaled units: in original units
 // lambda_o = E lambda, nu_o = F nu, and G'lambda_o + A'nu_o = (G~'lambda + A~'nu) / D.
 bool QpSolver::Impl::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
@@ -190,7 +204,9 @@ void QpSolver::Impl::solve_newton(const Eigen::VectorXd& target, Variables& dire
   rhs.head(n) = -res.dual;
   rhs.segment(n, m) = -res.ineq - target.cwiseQuotient(x.lambda);
   rhs.tail(p) = -res.eq;
+  const long before = kkt.factorizations();
   kkt.solve(rhs, sol, settings.max_refinement_steps);
+  count_factorizations(before);
   direction.z = sol.head(n);
   direction.lambda = sol.segment(n, m);
   direction.nu = sol.tail(p);
@@ -266,7 +282,7 @@ Status QpSolver::Impl::run() {
       }
     }
   }
-  kkt.prepare(P, G, A);
+  kkt.prepare(P, G, A, settings.kkt_method);
   weights.setOnes();
   if (!factor_kkt(weights)) {
     result.message = "the initial KKT system could not be factored";
@@ -277,6 +293,8 @@ Status QpSolver::Impl::run() {
 
   double alpha = 0.0;
   int stalled = 0;
+  double best_progress = kInfinity;
+  int since_progress = 0;
   for (int iteration = 0;; ++iteration) {
     compute_residuals();
     if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) {
@@ -306,6 +324,18 @@ Status QpSolver::Impl::run() {
         write_result(Status::dual_infeasible, iteration);
         return Status::dual_infeasible;
       }
+    }
+    // Stagnation: the worst of the three measures (relative to its tolerance)
+    // has not improved by 10% in 15 iterations; more iterations only drive mu to
+    // underflow. Report the point reached instead of spinning to max_iter.
+    const double progress = worst_measure();
+    if (progress < 0.9 * best_progress) {
+      best_progress = progress;
+      since_progress = 0;
+    } else if (++since_progress >= 15) {
+      result.message = "no progress in 15 iterations: the residuals stalled at the precision the data allows";
+      write_result(Status::numerical_error, iteration);
+      return Status::numerical_error;
     }
     if (iteration >= settings.max_iter) {
       result.message = "iteration limit reached";

@@ -63,9 +63,11 @@ struct QpSolver::Impl {
 
   // Named steps of the interior-point loop (solver/interior_point.cpp).
   bool factor_kkt(const Eigen::VectorXd& w);
+  void count_factorizations(long before);
   void initialize_iterate();
   void compute_residuals();
   bool converged() const;
+  double worst_measure() const;
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& z);
   void solve_newton(const Eigen::VectorXd& target, Variables& direction);

@@ -6,6 +6,13 @@
 
 namespace optlayer {
 
+/// How the dense KKT system is factored (see solver/dense_kkt.hpp).
+enum class KktMethod {
+  automatic,  ///< reduced Cholesky while it is accurate, then the full LDL' for the rest of the solve
+  reduced,    ///< always the n x n Cholesky of P + G'W^-1 G + A'A/delta (fastest)
+  full        ///< always the pivoted LDL' of the whole (n + m + p) KKT matrix (most robust)
+};
+
 /// Settings of the interior-point solvers. Tolerances are on the unscaled problem.
 struct Settings {
   /// Absolute tolerance on primal residual, dual residual and duality gap (infinity norms).
@@ -32,6 +39,8 @@ struct Settings {
   int max_refinement_steps = 8;
   /// Fraction of the step to the boundary of the positive orthant that an iterate may take.
   double step_fraction = 0.995;
+  /// Factorization of the dense KKT system.
+  KktMethod kkt_method = KktMethod::automatic;
   /// Check that P is positive semidefinite before solving (one Cholesky of P).
   bool check_convexity = true;
 
