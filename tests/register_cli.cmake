@@ -1,0 +1,27 @@
+# Command-line tool checks: exit codes and output of `optlayer solve` and `optlayer check-grad`.
+if(TARGET optlayer_cli)
+  set(mm ${PROJECT_SOURCE_DIR}/../shared/data/maros_meszaros)
+  function(optlayer_cli_test name code regex)
+    add_test(NAME cli_${name}
+      COMMAND ${CMAKE_COMMAND} "-DCOMMAND=$<TARGET_FILE:optlayer_cli>;${ARGN}" -DEXPECT_CODE=${code}
+              "-DEXPECT_OUTPUT=${regex}" -P ${CMAKE_CURRENT_SOURCE_DIR}/expect_exit.cmake)
+  endfunction()
+  optlayer_cli_test(solve_text 0 "status +solved.*objective +-9.99599999" solve ${mm}/HS21.QPS)
+  optlayer_cli_test(solve_json 0 "\"name\":\"QAFIRO\",\"status\":\"solved\".*\"objective\":-1.5907817" solve ${mm}/QAFIRO.QPS --json --eps-abs 1e-9)
+  optlayer_cli_test(solve_json_fields 0 "\"iterations\":.*\"primal_residual\":.*\"dual_residual\":.*\"duality_gap\":.*\"solve_time_s\":.*\"n\":2,\"m\":5,\"p\":0,\"x\":\\[" solve ${mm}/HS21.QPS --json)
+  optlayer_cli_test(solve_max_iter 1 "max_iterations" solve ${mm}/QAFIRO.QPS --max-iter 2)
+  optlayer_cli_test(solve_infeasible 1 "primal_infeasible" solve ${CMAKE_CURRENT_SOURCE_DIR}/data/qps/infeasible.qps)
+  optlayer_cli_test(solve_missing_file 2 "cannot open" solve ${CMAKE_CURRENT_SOURCE_DIR}/data/qps/does_not_exist.qps)
+  optlayer_cli_test(solve_malformed 2 "bad_unknown_row.qps:[0-9]+:" solve ${CMAKE_CURRENT_SOURCE_DIR}/data/qps/bad_unknown_row.qps)
+  optlayer_cli_test(solve_bad_option 2 "unknown option --frobnicate" solve ${mm}/HS21.QPS --frobnicate)
+  optlayer_cli_test(solve_bad_number 2 "is not a number" solve ${mm}/HS21.QPS --eps-abs abc)
+  optlayer_cli_test(solve_bad_settings 2 "eps_abs" solve ${mm}/HS21.QPS --eps-abs -1)
+  optlayer_cli_test(no_command 2 "usage" )
+  optlayer_cli_test(check_grad_hs21 0 "derivatives agree" check-grad ${mm}/HS21.QPS)
+  optlayer_cli_test(check_grad_json 0 "\"passed\":true" check-grad ${mm}/HS35.QPS --json --seed 3)
+  optlayer_cli_test(check_grad_directions 0 "derivatives agree" check-grad ${mm}/DUAL1.QPS --directions 3)
+  # QAFIRO is a degenerate LP: its solution is not differentiable in q, and the check says so.
+  optlayer_cli_test(check_grad_degenerate_lp 1 "MISMATCH" check-grad ${mm}/QAFIRO.QPS --directions 3)
+  optlayer_cli_test(check_grad_infeasible 1 "not solved" check-grad ${CMAKE_CURRENT_SOURCE_DIR}/data/qps/infeasible.qps)
+  optlayer_cli_test(check_grad_missing_file 2 "cannot open" check-grad ${CMAKE_CURRENT_SOURCE_DIR}/data/qps/nope.qps)
+endif()
