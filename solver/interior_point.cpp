@@ -34,6 +34,15 @@ void QpSolver::Impl::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_) {
   q.setZero(n);
   h.setZero(m);
   b.setZero(p);
+  user_P.setZero(n, n);
+  user_G.setZero(m, n);
+  user_A.setZero(p, n);
+  user_q.setZero(n);
+  user_h.setZero(m);
+  user_b.setZero(p);
+  has_data = false;
+  warm.resize(n, m, p);
+  warm_pending = false;
   scaling.resize(n, m, p);
   kkt.resize(n, m, p);
   x.resize(n, m, p);
@@ -269,7 +278,18 @@ void QpSolver::Impl::write_result(Status status, int iterations) {
   result.mu = res.mu;
 }
 
-Status QpSolver::Impl::run() {
+// Warm start: the given point in scaled units, with s and lambda raised to the
+// margin so that the first Newton steps are not blocked by the boundary.
+void QpSolver::Impl::initialize_from_warm_start() {
+  const double c = scaling.c;
+  const double margin = settings.warm_start_margin;
+  x.z = warm.z.cwiseQuotient(scaling.D);
+  x.nu = c * warm.nu.cwiseQuotient(scaling.F);
+  x.s = warm.s.cwiseProduct(scaling.E).cwiseMax(margin);
+  x.lambda = (c * warm.lambda.cwiseQuotient(scaling.E)).cwiseMax(margin);
+}
+
+Status QpSolver::Impl::run(bool use_warm_start) {
   scaling.equilibrate(P, q, G, h, A, b, settings.scaling_iterations);
   if (settings.check_convexity && n > 0) {
     const double size = P.cwiseAbs().maxCoeff();
@@ -289,7 +309,8 @@ Status QpSolver::Impl::run() {
     write_result(Status::numerical_error, 0);
     return Status::numerical_error;
   }
-  initialize_iterate();
+  if (use_warm_start) initialize_from_warm_start();
+  else initialize_iterate();
 
   double alpha = 0.0;
   int stalled = 0;

@@ -37,6 +37,14 @@ struct QpSolver::Impl {
   Settings settings;
   Eigen::Index n = 0, m = 0, p = 0;
 
+  // The user's problem as held by the workspace (original units).
+  Eigen::MatrixXd user_P, user_G, user_A;
+  Eigen::VectorXd user_q, user_h, user_b;
+  bool has_data = false;
+  // A warm start waiting for the next solve (original units).
+  Variables warm;
+  bool warm_pending = false;
+
   // Scaled problem data (equilibrated copies of the user's data).
   Eigen::MatrixXd P, G, A;
   Eigen::VectorXd q, h, b;
@@ -59,12 +67,15 @@ struct QpSolver::Impl {
   void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
   void load_data(const MatrixRef& P_, const VectorRef& q_, const MatrixRef& G_, const VectorRef& h_,
                  const MatrixRef& A_, const VectorRef& b_);
-  Status run();
+  Status solve_held();
+  Status solve_copy(bool use_warm_start);
+  Status run(bool use_warm_start);
 
   // Named steps of the interior-point loop (solver/interior_point.cpp).
   bool factor_kkt(const Eigen::VectorXd& w);
   void count_factorizations(long before);
   void initialize_iterate();
+  void initialize_from_warm_start();
   void compute_residuals();
   bool converged() const;
   double worst_measure() const;

@@ -23,6 +23,7 @@ std::string Settings::validation_error() const {
   if (!positive_finite(reg_dual) || reg_dual > 1.0) return "reg_dual must be in (0, 1]";
   if (max_refinement_steps < 0) return "max_refinement_steps must be >= 0";
   if (!(step_fraction > 0.0 && step_fraction < 1.0)) return "step_fraction must be in (0, 1)";
+  if (!positive_finite(warm_start_margin)) return "warm_start_margin must be finite and > 0";
   return {};
 }
 

@@ -31,6 +31,8 @@ struct QpPerturbation {
   Eigen::VectorXd q, h, b;
 };
 
+struct QpJacobians;  // include/optlayer/qp_jacobians.hpp
+
 /// Directional derivative of the primal-dual solution.
 struct QpTangent {
   Eigen::VectorXd z, lambda, nu;
@@ -62,6 +64,28 @@ class QpSolver {
   Status solve(const MatrixRef& P, const VectorRef& q, const MatrixRef& G, const VectorRef& h,
                const MatrixRef& A, const VectorRef& b);
 
+  /// Workspace use (control loops): replace one input of the held problem in place, then
+  /// call solve() again; nothing is allocated. Each returns false and changes nothing when the
+  /// dimensions are wrong; values (finiteness, symmetry) are checked by the next solve().
+  bool update_P(const MatrixRef& P);
+  bool update_q(const VectorRef& q);
+  bool update_G(const MatrixRef& G);
+  bool update_h(const VectorRef& h);
+  bool update_A(const MatrixRef& A);
+  bool update_b(const VectorRef& b);
+  /// Solves the problem held by the workspace (from the last solve(P, ...) and update_*()).
+  /// Returns invalid_input when no data has been given yet.
+  Status solve();
+
+  /// Starts the next solve from a primal-dual point (z, s, lambda, nu) in original units, e.g.
+  /// the previous solution shifted in time. The slacks and multipliers are pushed into the
+  /// interior by Settings::warm_start_margin. If the warm-started solve does not end solved,
+  /// it is repeated from the cold start, so a warm start never loses a solve. Returns false
+  /// (and discards the point) when a size is wrong or a value is not finite.
+  bool warm_start(const VectorRef& z, const VectorRef& s, const VectorRef& lambda, const VectorRef& nu);
+  /// Convenience: warm start from the last result (after update_*()).
+  bool warm_start_from_result();
+
   /// The last solve's result.
   const QpResult& result() const;
 
@@ -77,6 +101,10 @@ class QpSolver {
   /// Jacobian-vector product: the derivative of (z, lambda, nu) along a perturbation of the
   /// inputs. Same preconditions as backward().
   bool forward(const QpPerturbation& perturbation, QpTangent& out);
+
+  /// Dense dz/dq, dz/dh, dz/db (small problems): n backward solves with unit cotangents on the
+  /// kept factorization, no new factorization. Same preconditions and return value as backward().
+  bool jacobians(QpJacobians& out);
 
   Eigen::Index num_variables() const;
   Eigen::Index num_inequalities() const;

@@ -39,6 +39,8 @@ struct Settings {
   int max_refinement_steps = 8;
   /// Fraction of the step to the boundary of the positive orthant that an iterate may take.
   double step_fraction = 0.995;
+  /// Warm starts: slacks and multipliers below this (in equilibrated units) are raised to it.
+  double warm_start_margin = 1e-2;
   /// Factorization of the dense KKT system.
   KktMethod kkt_method = KktMethod::automatic;
   /// Check that P is positive semidefinite before solving (one Cholesky of P).
