@@ -14,7 +14,7 @@
 
 #include <cmath>
 
-#include "solver/qp_workspace.hpp"
+#include "solver/qp_solver_impl.hpp"
 
 namespace optlayer {
 namespace {
@@ -32,30 +32,42 @@ bool optional_size_ok(const Eigen::Ref<const Eigen::VectorXd>& v, Eigen::Index s
   return v.size() == 0 || v.size() == size;
 }
 
-}  // namespace
+// The pattern the sparse gradient lives on: the data itself, or every entry of a dense matrix.
+SparseMatrix sparse_view(const Eigen::MatrixXd& M) { return M.sparseView(0.0, 0.0); }
+const SparseMatrix& sparse_view(const SparseMatrix& M) { return M; }
 
-// u = K^-1 rhs (unscaled), in place on impl.rhs -> impl.sol.
-static void solve_unscaled(QpSolver::Impl& w) {
-  apply_scaling_map(w.scaling, w.n, w.m, w.p, w.rhs);
-  w.kkt.solve(w.rhs, w.sol, std::max(w.settings.max_refinement_steps, 10), /*allow_refactor=*/false);
-  apply_scaling_map(w.scaling, w.n, w.m, w.p, w.sol);
+// u = K^-1 rhs (unscaled), from engine.rhs into engine.sol. Never refactors.
+template <class Engine>
+void solve_unscaled(Engine& e) {
+  apply_scaling_map(e.scaling, e.n, e.m, e.p, e.rhs);
+  e.kkt.solve(e.rhs, e.sol, std::max(e.settings.max_refinement_steps, 10), /*allow_refactor=*/false);
+  apply_scaling_map(e.scaling, e.n, e.m, e.p, e.sol);
 }
 
-bool QpSolver::backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
-                        QpGradient& out) {
-  Impl& w = *impl_;
-  if (w.result.status != Status::solved || !w.factorization_at_solution) return false;
-  if (dl_dz.size() != w.n || !optional_size_ok(dl_dlambda, w.m) || !optional_size_ok(dl_dnu, w.p)) return false;
-  const Eigen::Index n = w.n, m = w.m, p = w.p;
-  w.rhs.head(n) = dl_dz;
-  if (dl_dlambda.size() > 0) w.rhs.segment(n, m) = dl_dlambda; else w.rhs.segment(n, m).setZero();
-  if (dl_dnu.size() > 0) w.rhs.tail(p) = dl_dnu; else w.rhs.tail(p).setZero();
-  solve_unscaled(w);
-  // d = -K^-1 (dL/dy); OptNet's formulas in the lambda-scaled form of K.
-  const auto dz = -w.sol.head(n);
-  const auto dlam = -w.sol.segment(n, m);
-  const auto dnu = -w.sol.tail(p);
-  const QpResult& r = w.result;
+// The adjoint solve of a backward: sol = -d with d = -K^-1 (dL/dz, dL/dlambda, dL/dnu).
+template <class Engine>
+bool adjoint_solve(Engine& e, const QpSolver::VectorRef& dl_dz, const QpSolver::VectorRef& dl_dlambda,
+                   const QpSolver::VectorRef& dl_dnu) {
+  if (e.result.status != Status::solved || !e.factorization_at_solution) return false;
+  if (dl_dz.size() != e.n || !optional_size_ok(dl_dlambda, e.m) || !optional_size_ok(dl_dnu, e.p)) return false;
+  const Eigen::Index n = e.n, m = e.m, p = e.p;
+  e.rhs.head(n) = dl_dz;
+  if (dl_dlambda.size() > 0) e.rhs.segment(n, m) = dl_dlambda; else e.rhs.segment(n, m).setZero();
+  if (dl_dnu.size() > 0) e.rhs.tail(p) = dl_dnu; else e.rhs.tail(p).setZero();
+  solve_unscaled(e);
+  return true;
+}
+
+// OptNet's formulas in the lambda-scaled form of K, with d = -sol:
+// grad_q = d_z, grad_P = sym(d_z z'), grad_G = lambda d_z' + d_lambda z', grad_h = -d_lambda,
+// grad_A = nu d_z' + d_nu z', grad_b = -d_nu.
+template <class Engine>
+void dense_gradient(const Engine& e, QpGradient& out) {
+  const Eigen::Index n = e.n, m = e.m, p = e.p;
+  const auto dz = -e.sol.head(n);
+  const auto dlam = -e.sol.segment(n, m);
+  const auto dnu = -e.sol.tail(p);
+  const QpResult& r = e.result;
   out.q = dz;
   out.P.noalias() = 0.5 * dz * r.z.transpose();
   out.P += out.P.transpose().eval();
@@ -65,28 +77,49 @@ bool QpSolver::backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, con
   out.A.noalias() = r.nu * dz.transpose();
   out.A.noalias() += dnu * r.z.transpose();
   out.b = -dnu;
-  return true;
 }
 
-bool QpSolver::backward(const VectorRef& dl_dz, QpGradient& out) {
-  return backward(dl_dz, Eigen::VectorXd(), Eigen::VectorXd(), out);
+// The same entries as dense_gradient, only on the pattern of `pattern`:
+// entry (i, j) of u a' + v b' is u_i a_j + v_i b_j.
+void outer_on_pattern(const SparseMatrix& pattern, const Eigen::VectorXd& u, const Eigen::VectorXd& a,
+                      const Eigen::VectorXd& v, const Eigen::VectorXd& bvec, Eigen::SparseMatrix<double>& out) {
+  out = pattern;
+  for (Eigen::Index j = 0; j < out.outerSize(); ++j)
+    for (Eigen::SparseMatrix<double>::InnerIterator it(out, j); it; ++it)
+      it.valueRef() = u(it.row()) * a(j) + v(it.row()) * bvec(j);
 }
 
-bool QpSolver::forward(const QpPerturbation& d, QpTangent& out) {
-  Impl& w = *impl_;
-  if (w.result.status != Status::solved || !w.factorization_at_solution) return false;
-  const Eigen::Index n = w.n, m = w.m, p = w.p;
+template <class Engine>
+void sparse_gradient(const Engine& e, const SparseMatrix& P, const SparseMatrix& G, const SparseMatrix& A,
+                     QpSparseGradient& out) {
+  const Eigen::Index n = e.n, m = e.m, p = e.p;
+  const Eigen::VectorXd dz = -e.sol.head(n);
+  const Eigen::VectorXd dlam = -e.sol.segment(n, m);
+  const Eigen::VectorXd dnu = -e.sol.tail(p);
+  const QpResult& r = e.result;
+  out.q = dz;
+  outer_on_pattern(P, 0.5 * dz, r.z, 0.5 * r.z, dz, out.P);
+  outer_on_pattern(G, r.lambda, dz, dlam, r.z, out.G);
+  out.h = -dlam;
+  outer_on_pattern(A, r.nu, dz, dnu, r.z, out.A);
+  out.b = -dnu;
+}
+
+template <class Engine>
+bool forward_mode(Engine& e, const QpPerturbation& d, QpTangent& out) {
+  if (e.result.status != Status::solved || !e.factorization_at_solution) return false;
+  const Eigen::Index n = e.n, m = e.m, p = e.p;
   auto size_ok = [](const auto& x, Eigen::Index rows, Eigen::Index cols) {
     return x.size() == 0 || (x.rows() == rows && x.cols() == cols);
   };
   if (!size_ok(d.P, n, n) || !size_ok(d.q, n, 1) || !size_ok(d.G, m, n) || !size_ok(d.h, m, 1) ||
       !size_ok(d.A, p, n) || !size_ok(d.b, p, 1))
     return false;
-  const QpResult& r = w.result;
+  const QpResult& r = e.result;
   // r = [dP z + dq + dG'lambda + dA'nu; dG z - dh; dA z - db]; dy = -K^-1 r.
-  auto r1 = w.rhs.head(n);
-  auto r2 = w.rhs.segment(n, m);
-  auto r3 = w.rhs.tail(p);
+  auto r1 = e.rhs.head(n);
+  auto r2 = e.rhs.segment(n, m);
+  auto r3 = e.rhs.tail(p);
   r1.setZero();
   r2.setZero();
   r3.setZero();
@@ -102,11 +135,39 @@ bool QpSolver::forward(const QpPerturbation& d, QpTangent& out) {
   }
   if (d.h.size() > 0) r2 -= d.h;
   if (d.b.size() > 0) r3 -= d.b;
-  solve_unscaled(w);
-  out.z = -w.sol.head(n);
-  out.lambda = -w.sol.segment(n, m);
-  out.nu = -w.sol.tail(p);
+  solve_unscaled(e);
+  out.z = -e.sol.head(n);
+  out.lambda = -e.sol.segment(n, m);
+  out.nu = -e.sol.tail(p);
   return true;
+}
+
+}  // namespace
+
+bool QpSolver::backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
+                        QpGradient& out) {
+  return impl_->with_active([&](auto& e) {
+    if (!adjoint_solve(e, dl_dz, dl_dlambda, dl_dnu)) return false;
+    dense_gradient(e, out);
+    return true;
+  });
+}
+
+bool QpSolver::backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
+                        QpSparseGradient& out) {
+  return impl_->with_active([&](auto& e) {
+    if (!adjoint_solve(e, dl_dz, dl_dlambda, dl_dnu)) return false;
+    sparse_gradient(e, sparse_view(e.user_P), sparse_view(e.user_G), sparse_view(e.user_A), out);
+    return true;
+  });
+}
+
+bool QpSolver::backward(const VectorRef& dl_dz, QpGradient& out) {
+  return backward(dl_dz, Eigen::VectorXd(), Eigen::VectorXd(), out);
+}
+
+bool QpSolver::forward(const QpPerturbation& d, QpTangent& out) {
+  return impl_->with_active([&](auto& e) { return forward_mode(e, d, out); });
 }
 
 }  // namespace optlayer

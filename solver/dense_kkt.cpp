@@ -24,10 +24,7 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   w_.setOnes(m);
   inv_w_reg_.setOnes(m);
   sqrt_inv_w_reg_.setOnes(m);
-  const Eigen::Index size = n + m + p;
-  residual_.setZero(size);
-  correction_.setZero(size);
-  best_.setZero(size);
+  refinement_.resize(n, m, p);
   tmp_m_.setZero(m);
   tmp_p_.setZero(p);
   factorizations_ = 0;
@@ -88,7 +85,7 @@ bool DenseKkt::factor_full() {
   return ldlt_.info() == Eigen::Success && ldlt_.vectorD().allFinite();
 }
 
-void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) {
+void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const {
   if (full_) {
     x = rhs;
     ldlt_.solveInPlace(x);
@@ -139,51 +136,18 @@ void DenseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
   }
 }
 
-// Residual of K x = rhs measured block by block, each relative to its own
-// right-hand side: the complementarity block can be many orders of magnitude
-// larger than the stationarity block, and must not hide its error.
-double DenseKkt::block_error(const Eigen::VectorXd& rhs) const {
-  auto block = [&](Eigen::Index start, Eigen::Index size) {
-    if (size == 0) return 0.0;
-    return residual_.segment(start, size).cwiseAbs().maxCoeff() /
-           (1.0 + rhs.segment(start, size).cwiseAbs().maxCoeff());
-  };
-  return std::max({block(0, n_), block(n_, m_), block(n_ + m_, p_)});
-}
-
-double DenseKkt::refine(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps) {
-  solve_regularized(rhs, x);
-  multiply(x, residual_);
-  residual_ = rhs - residual_;
-  double error = block_error(rhs);
-  for (int step = 0; step < max_refinement_steps && error > 1e-15; ++step) {
-    solve_regularized(residual_, correction_);
-    best_ = x;
-    x += correction_;
-    multiply(x, residual_);
-    residual_ = rhs - residual_;
-    const double new_error = block_error(rhs);
-    if (!(new_error < error)) {  // stagnated (singular direction) or got worse: keep the better point
-      x = best_;
-      break;
-    }
-    error = new_error;
-  }
-  return error;
-}
-
 double DenseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
                        bool allow_refactor) {
-  const double error = refine(rhs, x, max_refinement_steps);
+  const double error = refinement_.refine(*this, rhs, x, max_refinement_steps);
   if (full_ || method_ != KktMethod::automatic || !allow_refactor || error <= kReducedAccuracyTarget)
     return error;
   full_ = true;
   ++factorizations_;
   if (!factor_full()) {
     full_ = false;  // keep the reduced factorization; its solution is the best available
-    return refine(rhs, x, max_refinement_steps);
+    return refinement_.refine(*this, rhs, x, max_refinement_steps);
   }
-  return refine(rhs, x, max_refinement_steps);
+  return refinement_.refine(*this, rhs, x, max_refinement_steps);
 }
 
 }  // namespace optlayer

@@ -22,6 +22,7 @@
 #include <Eigen/Core>
 
 #include "optlayer/settings.hpp"
+#include "solver/kkt_refinement.hpp"
 
 namespace optlayer {
 
@@ -47,13 +48,12 @@ class DenseKkt {
   long factorizations() const { return factorizations_; }
   /// True once the backend uses the full LDL' form.
   bool using_full_form() const { return full_; }
+  /// x = K_reg^-1 rhs with the current factorization (no refinement).
+  void solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const;
 
  private:
   bool factor_reduced();
   bool factor_full();
-  double block_error(const Eigen::VectorXd& rhs) const;
-  double refine(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps);
-  void solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x);
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
   const Eigen::MatrixXd* P_ = nullptr;
@@ -69,7 +69,8 @@ class DenseKkt {
   Eigen::MatrixXd K_;
   Eigen::LDLT<Eigen::MatrixXd> ldlt_;
   Eigen::VectorXd w_, inv_w_reg_, sqrt_inv_w_reg_;
-  Eigen::VectorXd residual_, correction_, best_, tmp_m_, tmp_p_;
+  KktRefinement refinement_;
+  mutable Eigen::VectorXd tmp_m_, tmp_p_;
   double rho_ = 0.0, delta_ = 0.0;
 };
 

@@ -29,6 +29,22 @@ std::string check_matrix(const char* name, const Eigen::Ref<const Eigen::MatrixX
   return {};
 }
 
+std::string check_matrix(const char* name, const Eigen::SparseMatrix<double>& matrix, Eigen::Index rows,
+                         Eigen::Index cols) {
+  std::ostringstream out;
+  if (matrix.rows() != rows || matrix.cols() != cols) {
+    out << name << " is " << matrix.rows() << " x " << matrix.cols() << " but must be " << rows << " x " << cols;
+    return out.str();
+  }
+  for (Eigen::Index j = 0; j < matrix.outerSize(); ++j)
+    for (Eigen::SparseMatrix<double>::InnerIterator it(matrix, j); it; ++it)
+      if (!std::isfinite(it.value())) {
+        out << name << "(" << it.row() << ", " << it.col() << ") is " << describe_value(it.value());
+        return out.str();
+      }
+  return {};
+}
+
 std::string check_vector(const char* name, const Eigen::Ref<const Eigen::VectorXd>& vector, Eigen::Index size) {
   std::ostringstream out;
   if (vector.size() != size) {
@@ -63,6 +79,25 @@ std::string check_symmetric(const Eigen::Ref<const Eigen::MatrixXd>& P) {
   out << "P is not symmetric: P(" << wi << ", " << wj << ") = " << P(wi, wj) << " but P(" << wj << ", " << wi
       << ") = " << P(wj, wi);
   return out.str();
+}
+
+std::string check_symmetric(const Eigen::SparseMatrix<double>& P) {
+  if (P.rows() == 0) return {};
+  const Eigen::SparseMatrix<double> transposed = P.transpose();
+  const Eigen::SparseMatrix<double> difference = P - transposed;
+  double scale = 0.0;
+  for (Eigen::Index j = 0; j < P.outerSize(); ++j)
+    for (Eigen::SparseMatrix<double>::InnerIterator it(P, j); it; ++it) scale = std::max(scale, std::abs(it.value()));
+  const double tolerance = 1e-9 * std::max(1.0, scale);
+  for (Eigen::Index j = 0; j < difference.outerSize(); ++j)
+    for (Eigen::SparseMatrix<double>::InnerIterator it(difference, j); it; ++it)
+      if (std::abs(it.value()) > tolerance) {
+        std::ostringstream out;
+        out << "P is not symmetric: P(" << it.row() << ", " << it.col() << ") = " << P.coeff(it.row(), it.col())
+            << " but P(" << it.col() << ", " << it.row() << ") = " << P.coeff(it.col(), it.row());
+        return out.str();
+      }
+  return {};
 }
 
 }  // namespace optlayer

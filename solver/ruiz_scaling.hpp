@@ -5,6 +5,10 @@
 // Then z = D z~, s = s~ / E, lambda = E lambda~ / c, nu = F nu~ / c.
 
 #include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+
+#include "solver/matrix_ops.hpp"
 
 namespace optlayer {
 
@@ -13,12 +17,54 @@ struct RuizScaling {
   Eigen::VectorXd E;      ///< inequality row scaling (m)
   Eigen::VectorXd F;      ///< equality row scaling (p)
   double c = 1.0;         ///< cost scaling
-  Eigen::VectorXd work;   ///< column norms (n)
+  Eigen::VectorXd col_work, row_work_G, row_work_A, ones;  // scratch
 
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p);
   /// Equilibrates P, q, G, h, A, b in place with `iterations` Ruiz passes (0: identity scaling).
-  void equilibrate(Eigen::MatrixXd& P, Eigen::VectorXd& q, Eigen::MatrixXd& G, Eigen::VectorXd& h,
-                   Eigen::MatrixXd& A, Eigen::VectorXd& b, int iterations);
+  template <class Matrix>
+  void equilibrate(Matrix& P, Eigen::VectorXd& q, Matrix& G, Eigen::VectorXd& h, Matrix& A, Eigen::VectorXd& b,
+                   int iterations);
+
+ private:
+  static void to_factors(Eigen::VectorXd& norms);
+  void scale_cost(double mean_column_norm, Eigen::VectorXd& q);
 };
+
+template <class Matrix>
+void RuizScaling::equilibrate(Matrix& P, Eigen::VectorXd& q, Matrix& G, Eigen::VectorXd& h, Matrix& A,
+                              Eigen::VectorXd& b, int iterations) {
+  D.setOnes();
+  E.setOnes();
+  F.setOnes();
+  c = 1.0;
+  for (int pass = 0; pass < iterations; ++pass) {
+    // Column norms of the KKT matrix [P G' A'; G 0 0; A 0 0]: variable columns see P, G, A.
+    col_work.setZero();
+    update_column_max(P, col_work);
+    update_column_max(G, col_work);
+    update_column_max(A, col_work);
+    row_max(G, row_work_G);
+    row_max(A, row_work_A);
+    to_factors(col_work);
+    to_factors(row_work_G);
+    to_factors(row_work_A);
+    scale_in_place(P, col_work, col_work);
+    scale_in_place(G, row_work_G, col_work);
+    scale_in_place(A, row_work_A, col_work);
+    D.array() *= col_work.array();
+    E.array() *= row_work_G.array();
+    F.array() *= row_work_A.array();
+  }
+  q.array() *= D.array();
+  h.array() *= E.array();
+  b.array() *= F.array();
+  if (iterations > 0) {
+    col_work.setZero();
+    update_column_max(P, col_work);
+    const double mean = P.cols() > 0 ? col_work.mean() : 0.0;
+    scale_cost(mean, q);
+    if (c != 1.0) P *= c;
+  }
+}
 
 }  // namespace optlayer

@@ -49,6 +49,7 @@ TEST_CASE("Maros-Meszaros problems with n + m <= 600 (dense path, eps_abs 1e-8)"
     const SparseQp qp = to_standard_form(model);
     Settings settings;
     settings.eps_abs = 1e-8;
+    settings.backend = Backend::dense;
     // A small relative term: QFORPLAN (objective 7.5e9) and QPCBOEI2 (dual terms ~1e8)
     // cannot reach an absolute 1e-8 in double precision; 1e-10 keeps HS268's
     // objective (terms ~1e4 cancelling to 0) within 1e-6.

@@ -8,6 +8,7 @@
 // of its final KKT system, which backward() and forward() reuse.
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
 #include <memory>
 
 #include "optlayer/qp_result.hpp"
@@ -25,6 +26,12 @@ struct QpGradient {
   Eigen::VectorXd b;
 };
 
+/// Gradient with respect to sparse P, G, A on their sparsity patterns (what a sparse solve returns).
+struct QpSparseGradient {
+  Eigen::SparseMatrix<double> P, G, A;
+  Eigen::VectorXd q, h, b;
+};
+
 /// A perturbation of the QP inputs for forward mode; empty members mean zero.
 struct QpPerturbation {
   Eigen::MatrixXd P, G, A;
@@ -38,10 +45,13 @@ struct QpTangent {
   Eigen::VectorXd z, lambda, nu;
 };
 
+/// Dense or sparse data; which linear algebra runs is Settings::backend (automatic: dense when
+/// n + m + p <= 600 or the KKT matrix is more than 5% full, sparse otherwise).
 class QpSolver {
  public:
   using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;
   using VectorRef = Eigen::Ref<const Eigen::VectorXd>;
+  using SparseMatrix = Eigen::SparseMatrix<double>;
 
   QpSolver();
   /// Sizes the workspace for n variables, m inequalities and p equalities.
@@ -63,6 +73,10 @@ class QpSolver {
   /// P must be symmetric (up to round-off) and positive semidefinite.
   Status solve(const MatrixRef& P, const VectorRef& q, const MatrixRef& G, const VectorRef& h,
                const MatrixRef& A, const VectorRef& b);
+
+  /// Sparse data (P with both triangles stored). Never throws, like the dense overload.
+  Status solve(const SparseMatrix& P, const VectorRef& q, const SparseMatrix& G, const VectorRef& h,
+               const SparseMatrix& A, const VectorRef& b);
 
   /// Workspace use (control loops): replace one input of the held problem in place, then
   /// call solve() again; nothing is allocated. Each returns false and changes nothing when the
@@ -95,6 +109,10 @@ class QpSolver {
   /// when no solved problem is held or the cotangent sizes are wrong.
   bool backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
                 QpGradient& out);
+  /// Backward with gradients of P, G, A restricted to the sparsity patterns of the data of the
+  /// last solve (the gradient of a loss through a sparse layer). Same preconditions.
+  bool backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
+                QpSparseGradient& out);
   /// Convenience: backward with dL/dlambda = dL/dnu = 0.
   bool backward(const VectorRef& dl_dz, QpGradient& out);
 
@@ -111,6 +129,8 @@ class QpSolver {
   Eigen::Index num_equalities() const;
   /// KKT factorizations since setup (a backward or forward adds none).
   long total_factorizations() const;
+  /// The backend the last solve used (dense or sparse; automatic before any solve).
+  Backend active_backend() const;
 
   struct Impl;  // defined in solver/qp_workspace.hpp
 

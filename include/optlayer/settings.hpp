@@ -6,6 +6,13 @@
 
 namespace optlayer {
 
+/// Which storage the QP solver works in.
+enum class Backend {
+  automatic,  ///< dense for small or dense problems, sparse for large sparse ones (see QpSolver)
+  dense,      ///< dense matrices and the dense KKT backend
+  sparse      ///< Eigen::SparseMatrix data and a sparse LDL' of the KKT matrix
+};
+
 /// How the dense KKT system is factored (see solver/dense_kkt.hpp).
 enum class KktMethod {
   automatic,  ///< reduced Cholesky while it is accurate, then the full LDL' for the rest of the solve
@@ -41,6 +48,8 @@ struct Settings {
   double step_fraction = 0.995;
   /// Warm starts: slacks and multipliers below this (in equilibrated units) are raised to it.
   double warm_start_margin = 1e-2;
+  /// Dense or sparse linear algebra.
+  Backend backend = Backend::automatic;
   /// Factorization of the dense KKT system.
   KktMethod kkt_method = KktMethod::automatic;
   /// Check that P is positive semidefinite before solving (one Cholesky of P).

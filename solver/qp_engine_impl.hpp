@@ -1,3 +1,4 @@
+#pragma once
 // The primal-dual interior-point loop (Mehrotra predictor-corrector) for
 //   minimize 1/2 z'Pz + q'z  s.t.  Gz + s = h, s >= 0, Az = b
 // on equilibrated data. Each step of the loop is a small named function.
@@ -7,36 +8,62 @@
 #include <cstdio>
 #include <limits>
 
-#include "solver/qp_workspace.hpp"
+#include "solver/input_validation.hpp"
+#include "solver/qp_engine.hpp"
 
 namespace optlayer {
-namespace {
+namespace engine_detail {
 
-constexpr double kInfinity = std::numeric_limits<double>::infinity();
+inline void resize_matrix(Eigen::MatrixXd& M, Eigen::Index rows, Eigen::Index cols) { M.setZero(rows, cols); }
+inline void resize_matrix(SparseMatrix& M, Eigen::Index rows, Eigen::Index cols) {
+  M.resize(rows, cols);
+  M.data().squeeze();
+}
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 // Largest alpha with v + alpha dv >= 0 (infinity when dv >= 0).
-double boundary_step(const Eigen::VectorXd& v, const Eigen::VectorXd& dv) {
-  double alpha = kInfinity;
+inline double boundary_step(const Eigen::VectorXd& v, const Eigen::VectorXd& dv) {
+  double alpha = engine_detail::kInfinity;
   for (Eigen::Index i = 0; i < v.size(); ++i)
     if (dv(i) < 0.0) alpha = std::min(alpha, -v(i) / dv(i));
   return alpha;
 }
 
-}  // namespace
 
-void QpSolver::Impl::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_) {
+// Clears the per-solve fields of a result before a new solve.
+inline void reset_result(QpResult& r) {
+  r.status = Status::unsolved;
+  r.message.clear();
+  r.factorizations = 0;
+  r.iterations = 0;
+  r.certificate_z.setZero();
+  r.certificate_lambda.setZero();
+  r.certificate_nu.setZero();
+}
+
+// A warm start that fails is retried cold unless the failure is about the data itself.
+inline bool worth_cold_retry(Status status) {
+  return status != Status::solved && status != Status::invalid_input && status != Status::non_convex &&
+         status != Status::time_limit;
+}
+
+}  // namespace engine_detail
+
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_) {
   n = n_;
   m = m_;
   p = p_;
-  P.setZero(n, n);
-  G.setZero(m, n);
-  A.setZero(p, n);
+  engine_detail::resize_matrix(P, n, n);
+  engine_detail::resize_matrix(G, m, n);
+  engine_detail::resize_matrix(A, p, n);
   q.setZero(n);
   h.setZero(m);
   b.setZero(p);
-  user_P.setZero(n, n);
-  user_G.setZero(m, n);
-  user_A.setZero(p, n);
+  engine_detail::resize_matrix(user_P, n, n);
+  engine_detail::resize_matrix(user_G, m, n);
+  engine_detail::resize_matrix(user_A, p, n);
   user_q.setZero(n);
   user_h.setZero(m);
   user_b.setZero(p);
@@ -53,7 +80,8 @@ void QpSolver::Impl::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_) {
   rhs.setZero(n + m + p);
   sol.setZero(n + m + p);
   complementarity.setZero(m);
-  convexity_check = Eigen::LLT<Eigen::MatrixXd>(n);
+  convexity_check.resize(n);
+  scratch_m.setZero(m);
   result = QpResult();
   result.z.setZero(n);
   result.s.setZero(m);
@@ -66,13 +94,15 @@ void QpSolver::Impl::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_) {
   factorization_at_solution = false;
 }
 
-double QpSolver::Impl::elapsed_seconds() const {
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
 }
 
 // Factors the KKT system; when the regularized matrix is not numerically
 // positive definite the primal regularization is raised and the factorization retried.
-bool QpSolver::Impl::factor_kkt(const Eigen::VectorXd& w) {
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w) {
   double rho = settings.reg_primal;
   bool ok = false;
   const long before = kkt.factorizations();
@@ -81,7 +111,8 @@ bool QpSolver::Impl::factor_kkt(const Eigen::VectorXd& w) {
   return ok;
 }
 
-void QpSolver::Impl::count_factorizations(long before) {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::count_factorizations(long before) {
   const long added = kkt.factorizations() - before;
   total_factorizations += added;
   result.factorizations += static_cast<int>(added);
@@ -90,7 +121,8 @@ void QpSolver::Impl::count_factorizations(long before) {
 // Starting point: the least-squares point of the equality-constrained problem
 // with s = h - Gz (W = I), then s and lambda shifted into the interior
 // (Mehrotra's heuristic).
-void QpSolver::Impl::initialize_iterate() {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::initialize_iterate() {
   rhs.head(n) = -q;
   rhs.segment(n, m) = h;
   rhs.tail(p) = b;
@@ -115,7 +147,8 @@ void QpSolver::Impl::initialize_iterate() {
   x.lambda.array() += 0.5 * sl / sum_s;
 }
 
-void QpSolver::Impl::compute_residuals() {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::compute_residuals() {
   const auto& D = scaling.D;
   const auto& E = scaling.E;
   const auto& F = scaling.F;
@@ -152,14 +185,16 @@ void QpSolver::Impl::compute_residuals() {
   res.gap_scale = std::max({std::abs(zPz), std::abs(qz), std::abs(hl), std::abs(bn)}) / c;
 }
 
-bool QpSolver::Impl::converged() const {
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::converged() const {
   const double ea = settings.eps_abs, er = settings.eps_rel;
   return res.primal <= ea + er * res.primal_scale && res.dual_norm <= ea + er * res.dual_scale &&
          res.gap <= ea + er * res.gap_scale;
 }
 
 // Largest of primal residual, dual residual and gap, each divided by its tolerance.
-double QpSolver::Impl::worst_measure() const {
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::worst_measure() const {
   const double ea = settings.eps_abs, er = settings.eps_rel;
   return std::max({res.primal / (ea + er * res.primal_scale), res.dual_norm / (ea + er * res.dual_scale),
                    res.gap / (ea + er * res.gap_scale)});
@@ -167,7 +202,8 @@ double QpSolver::Impl::worst_measure() const {
 
 // Farkas test on a candidate (lambda, nu) in scaled units: in original units
 // lambda_o = E lambda, nu_o = F nu, and G'lambda_o + A'nu_o = (G~'lambda + A~'nu) / D.
-bool QpSolver::Impl::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
   if (m == 0 && p == 0) return false;
   if (m > 0 && lambda.minCoeff() < 0.0) return false;
   double norm = 0.0;
@@ -188,7 +224,8 @@ bool QpSolver::Impl::detect_primal_infeasibility(const Eigen::VectorXd& lambda, 
 
 // Unboundedness test on a candidate direction z in scaled units: z_o = D z,
 // P z_o = P~ z / (c D), G z_o = G~ z / E, A z_o = A~ z / F, q'z_o = q~'z / c.
-bool QpSolver::Impl::detect_dual_infeasibility(const Eigen::VectorXd& z) {
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& z) {
   if (n == 0) return false;
   const double norm = (z.array() * scaling.D.array()).abs().maxCoeff();
   if (!(norm > 0.0) || !std::isfinite(norm)) return false;
@@ -198,10 +235,15 @@ bool QpSolver::Impl::detect_dual_infeasibility(const Eigen::VectorXd& z) {
   auto& Pd = res.Pz;  // scratch
   Pd.noalias() = P * z;
   if ((Pd.array() / scaling.D.array()).abs().maxCoeff() / c > eps) return false;
-  for (Eigen::Index i = 0; i < m; ++i)
-    if (G.row(i).dot(z) / scaling.E(i) > eps) return false;
-  for (Eigen::Index i = 0; i < p; ++i)
-    if (std::abs(A.row(i).dot(z)) / scaling.F(i) > eps) return false;
+  if (m > 0) {
+    scratch_m.noalias() = G * z;
+    if ((scratch_m.array() / scaling.E.array()).maxCoeff() > eps) return false;
+  }
+  if (p > 0) {
+    auto& Az = res.Az;  // scratch, like Pd above
+    Az.noalias() = A * z;
+    if ((Az.array() / scaling.F.array()).abs().maxCoeff() > eps) return false;
+  }
   result.certificate_z = (z.array() * scaling.D.array()).matrix() / norm;
   return true;
 }
@@ -209,7 +251,8 @@ bool QpSolver::Impl::detect_dual_infeasibility(const Eigen::VectorXd& z) {
 // Newton direction for the complementarity target r_c (s o lambda + lambda o ds + s o dlambda = ... ):
 //   [P G' A'; G -W 0; A 0 0] [dz; dl; dn] = [-r_d; -r_ineq - r_c / lambda; -r_eq],
 //   ds = (r_c - s o dl) / lambda.
-void QpSolver::Impl::solve_newton(const Eigen::VectorXd& target, Variables& direction) {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variables& direction) {
   rhs.head(n) = -res.dual;
   rhs.segment(n, m) = -res.ineq - target.cwiseQuotient(x.lambda);
   rhs.tail(p) = -res.eq;
@@ -222,11 +265,13 @@ void QpSolver::Impl::solve_newton(const Eigen::VectorXd& target, Variables& dire
   direction.s = (target - x.s.cwiseProduct(direction.lambda)).cwiseQuotient(x.lambda);
 }
 
-double QpSolver::Impl::max_step(const Variables& d) const {
-  return std::min(boundary_step(x.s, d.s), boundary_step(x.lambda, d.lambda));
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::max_step(const Variables& d) const {
+  return std::min(engine_detail::boundary_step(x.s, d.s), engine_detail::boundary_step(x.lambda, d.lambda));
 }
 
-void QpSolver::Impl::predictor_corrector() {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::predictor_corrector() {
   // Predictor: pure Newton (affine-scaling) direction towards s o lambda = 0.
   complementarity = -x.s.cwiseProduct(x.lambda);
   solve_newton(complementarity, affine);
@@ -243,7 +288,8 @@ void QpSolver::Impl::predictor_corrector() {
   solve_newton(complementarity, step);
 }
 
-void QpSolver::Impl::log_iteration(int iteration, double alpha) const {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::log_iteration(int iteration, double alpha) const {
   if (iteration == 0)
     std::printf("iter   objective        primal_res  dual_res    gap         mu          step\n");
   const double objective = (0.5 * x.z.dot(res.Pz) + q.dot(x.z)) / scaling.c;
@@ -251,7 +297,8 @@ void QpSolver::Impl::log_iteration(int iteration, double alpha) const {
               res.gap, res.mu, alpha);
 }
 
-void QpSolver::Impl::write_result(Status status, int iterations) {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::write_result(Status status, int iterations) {
   const double c = scaling.c;
   result.status = status;
   result.iterations = iterations;
@@ -280,7 +327,8 @@ void QpSolver::Impl::write_result(Status status, int iterations) {
 
 // Warm start: the given point in scaled units, with s and lambda raised to the
 // margin so that the first Newton steps are not blocked by the boundary.
-void QpSolver::Impl::initialize_from_warm_start() {
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::initialize_from_warm_start() {
   const double c = scaling.c;
   const double margin = settings.warm_start_margin;
   x.z = warm.z.cwiseQuotient(scaling.D);
@@ -289,13 +337,13 @@ void QpSolver::Impl::initialize_from_warm_start() {
   x.lambda = (c * warm.lambda.cwiseQuotient(scaling.E)).cwiseMax(margin);
 }
 
-Status QpSolver::Impl::run(bool use_warm_start) {
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
   scaling.equilibrate(P, q, G, h, A, b, settings.scaling_iterations);
   if (settings.check_convexity && n > 0) {
-    const double size = P.cwiseAbs().maxCoeff();
+    const double size = max_abs(P);
     if (size > 0.0) {
-      convexity_check.compute(P + 1e-9 * size * Eigen::MatrixXd::Identity(n, n));
-      if (convexity_check.info() != Eigen::Success) {
+      if (!convexity_check.positive_semidefinite(P, 1e-9 * size)) {
         result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
         write_result(Status::non_convex, 0);
         return Status::non_convex;
@@ -314,7 +362,7 @@ Status QpSolver::Impl::run(bool use_warm_start) {
 
   double alpha = 0.0;
   int stalled = 0;
-  double best_progress = kInfinity;
+  double best_progress = engine_detail::kInfinity;
   int since_progress = 0;
   for (int iteration = 0;; ++iteration) {
     compute_residuals();
@@ -384,6 +432,56 @@ Status QpSolver::Impl::run(bool use_warm_start) {
       return Status::numerical_error;
     }
   }
+}
+
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::solve_held() {
+  start_time = std::chrono::steady_clock::now();
+  factorization_at_solution = false;
+  engine_detail::reset_result(result);
+  const bool use_warm_start = warm_pending;
+  warm_pending = false;
+
+  std::string error;
+  if (!has_data) error = "no problem data: call solve(P, q, G, h, A, b) first";
+  else if (n == 0) error = "the problem has no variables (n = 0)";
+  if (error.empty()) error = check_matrix("P", user_P, n, n);
+  if (error.empty()) error = check_vector("q", user_q, n);
+  if (error.empty()) error = check_matrix("G", user_G, m, n);
+  if (error.empty()) error = check_vector("h", user_h, m);
+  if (error.empty()) error = check_matrix("A", user_A, p, n);
+  if (error.empty()) error = check_vector("b", user_b, p);
+  if (error.empty()) error = check_symmetric(user_P);
+  if (error.empty()) error = settings.validation_error();
+  if (!error.empty()) {
+    result.status = Status::invalid_input;
+    result.message = error;
+    result.solve_time = 0.0;
+    return result.status;
+  }
+  Status status = solve_copy(use_warm_start);
+  if (use_warm_start && engine_detail::worth_cold_retry(status)) {
+    const int warm_iterations = result.iterations;
+    const int warm_factorizations = result.factorizations;
+    engine_detail::reset_result(result);
+    status = solve_copy(false);
+    result.iterations += warm_iterations;
+    result.factorizations += warm_factorizations;
+  }
+  result.solve_time = elapsed_seconds();
+  return status;
+}
+
+// Copies the held data (symmetrizing P) into the working arrays, which are scaled in place.
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start) {
+  symmetric_part(user_P, P);
+  q = user_q;
+  G = user_G;
+  h = user_h;
+  A = user_A;
+  b = user_b;
+  return run(use_warm_start);
 }
 
 }  // namespace optlayer

@@ -1,12 +1,14 @@
 #pragma once
-// Everything a dense QP solve needs, allocated once by resize().
+// The QP interior-point engine, generic over dense and sparse storage.
 
 #include <Eigen/Core>
 #include <chrono>
 
 #include "optlayer/qp_solver.hpp"
 #include "solver/dense_kkt.hpp"
+#include "solver/matrix_ops.hpp"
 #include "solver/ruiz_scaling.hpp"
+#include "solver/sparse_kkt.hpp"
 #include "solver/variables.hpp"
 
 namespace optlayer {
@@ -33,12 +35,18 @@ struct Residuals {
   }
 };
 
-struct QpSolver::Impl {
+/// The interior-point method on one storage kind: Matrix is Eigen::MatrixXd with
+/// DenseKkt, or SparseMatrix with SparseKkt. The algorithm is written once here.
+template <class Matrix, class Kkt>
+struct QpEngine {
+  using MatrixRef = QpSolver::MatrixRef;
+  using VectorRef = QpSolver::VectorRef;
+
   Settings settings;
   Eigen::Index n = 0, m = 0, p = 0;
 
   // The user's problem as held by the workspace (original units).
-  Eigen::MatrixXd user_P, user_G, user_A;
+  Matrix user_P, user_G, user_A;
   Eigen::VectorXd user_q, user_h, user_b;
   bool has_data = false;
   // A warm start waiting for the next solve (original units).
@@ -46,10 +54,10 @@ struct QpSolver::Impl {
   bool warm_pending = false;
 
   // Scaled problem data (equilibrated copies of the user's data).
-  Eigen::MatrixXd P, G, A;
+  Matrix P, G, A;
   Eigen::VectorXd q, h, b;
   RuizScaling scaling;
-  DenseKkt kkt;
+  Kkt kkt;
 
   Variables x;                 // current iterate (scaled)
   Variables step, affine;      // combined and affine-scaling directions
@@ -57,7 +65,8 @@ struct QpSolver::Impl {
   Eigen::VectorXd weights;     // s ./ lambda
   Eigen::VectorXd rhs, sol;    // stacked KKT right-hand side / solution (n + m + p)
   Eigen::VectorXd complementarity;  // target of s o lambda in the current step (m)
-  Eigen::LLT<Eigen::MatrixXd> convexity_check;
+  ConvexityCheck convexity_check;
+  Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
   QpResult result;
   long total_factorizations = 0;
@@ -65,13 +74,11 @@ struct QpSolver::Impl {
   std::chrono::steady_clock::time_point start_time;
 
   void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
-  void load_data(const MatrixRef& P_, const VectorRef& q_, const MatrixRef& G_, const VectorRef& h_,
-                 const MatrixRef& A_, const VectorRef& b_);
   Status solve_held();
   Status solve_copy(bool use_warm_start);
   Status run(bool use_warm_start);
 
-  // Named steps of the interior-point loop (solver/interior_point.cpp).
+  // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).
   bool factor_kkt(const Eigen::VectorXd& w);
   void count_factorizations(long before);
   void initialize_iterate();
@@ -88,5 +95,10 @@ struct QpSolver::Impl {
   void write_result(Status status, int iterations);
   double elapsed_seconds() const;
 };
+
+using DenseEngine = QpEngine<Eigen::MatrixXd, DenseKkt>;
+using SparseEngine = QpEngine<SparseMatrix, SparseKkt>;
+extern template struct QpEngine<Eigen::MatrixXd, DenseKkt>;
+extern template struct QpEngine<SparseMatrix, SparseKkt>;
 
 }  // namespace optlayer

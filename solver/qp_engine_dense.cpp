@@ -1,0 +1,6 @@
+// The dense instantiation of the QP interior-point engine.
+#include "solver/qp_engine_impl.hpp"
+
+namespace optlayer {
+template struct QpEngine<Eigen::MatrixXd, DenseKkt>;
+}  // namespace optlayer

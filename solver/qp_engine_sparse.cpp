@@ -1,0 +1,6 @@
+// The sparse instantiation of the QP interior-point engine.
+#include "solver/qp_engine_impl.hpp"
+
+namespace optlayer {
+template struct QpEngine<SparseMatrix, SparseKkt>;
+}  // namespace optlayer

@@ -1,0 +1,101 @@
+#include "solver/sparse_kkt.hpp"
+
+#include <algorithm>
+
+namespace optlayer {
+
+void SparseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
+  n_ = n;
+  m_ = m;
+  p_ = p;
+  refinement_.resize(n, m, p);
+  w_.setOnes(m);
+  P_diagonal_.setZero(n);
+  diagonal_position_.assign(static_cast<std::size_t>(n + m + p), -1);
+  analyzed_ = false;
+  factorizations_ = 0;
+  analyses_ = 0;
+}
+
+void SparseKkt::prepare(const SparseMatrix& P, const SparseMatrix& G, const SparseMatrix& A, KktMethod) {
+  P_ = &P;
+  G_ = &G;
+  A_ = &A;
+  build_pattern();
+  if (!analyzed_ || pattern_changed()) {
+    ldlt_.analyzePattern(K_);
+    analyzed_outer_.assign(K_.outerIndexPtr(), K_.outerIndexPtr() + K_.outerSize() + 1);
+    analyzed_inner_.assign(K_.innerIndexPtr(), K_.innerIndexPtr() + K_.nonZeros());
+    analyzed_ = true;
+    ++analyses_;
+  }
+}
+
+// Lower triangle: P's lower part, then G and A below it, and every diagonal entry
+// (explicitly, so that the regularization always has a slot).
+void SparseKkt::build_pattern() {
+  const Eigen::Index size = n_ + m_ + p_;
+  std::vector<Eigen::Triplet<double, int>> entries;
+  entries.reserve(static_cast<std::size_t>(P_->nonZeros() + G_->nonZeros() + A_->nonZeros() + size));
+  for (Eigen::Index j = 0; j < n_; ++j)
+    for (SparseMatrix::InnerIterator it(*P_, j); it; ++it)
+      if (it.row() >= j) entries.emplace_back(static_cast<int>(it.row()), static_cast<int>(j), it.value());
+  for (Eigen::Index j = 0; j < n_; ++j) {
+    for (SparseMatrix::InnerIterator it(*G_, j); it; ++it)
+      entries.emplace_back(static_cast<int>(n_ + it.row()), static_cast<int>(j), it.value());
+    for (SparseMatrix::InnerIterator it(*A_, j); it; ++it)
+      entries.emplace_back(static_cast<int>(n_ + m_ + it.row()), static_cast<int>(j), it.value());
+  }
+  for (Eigen::Index k = 0; k < size; ++k) entries.emplace_back(static_cast<int>(k), static_cast<int>(k), 0.0);
+  K_.resize(size, size);
+  K_.setFromTriplets(entries.begin(), entries.end());
+  K_.makeCompressed();
+  for (Eigen::Index k = 0; k < size; ++k) {
+    const int* begin = K_.innerIndexPtr() + K_.outerIndexPtr()[k];
+    const int* end = K_.innerIndexPtr() + K_.outerIndexPtr()[k + 1];
+    const int* hit = std::lower_bound(begin, end, static_cast<int>(k));
+    diagonal_position_[static_cast<std::size_t>(k)] = static_cast<int>(hit - K_.innerIndexPtr());
+  }
+  for (Eigen::Index k = 0; k < n_; ++k) P_diagonal_(k) = K_.valuePtr()[diagonal_position_[static_cast<std::size_t>(k)]];
+}
+
+bool SparseKkt::pattern_changed() const {
+  return !std::equal(analyzed_outer_.begin(), analyzed_outer_.end(), K_.outerIndexPtr(),
+                     K_.outerIndexPtr() + K_.outerSize() + 1) ||
+         !std::equal(analyzed_inner_.begin(), analyzed_inner_.end(), K_.innerIndexPtr(),
+                     K_.innerIndexPtr() + K_.nonZeros());
+}
+
+bool SparseKkt::factor(const Eigen::VectorXd& w, double rho, double delta) {
+  w_ = w;
+  double* values = K_.valuePtr();
+  for (Eigen::Index k = 0; k < n_; ++k) values[diagonal_position_[static_cast<std::size_t>(k)]] = P_diagonal_(k) + rho;
+  for (Eigen::Index i = 0; i < m_; ++i) values[diagonal_position_[static_cast<std::size_t>(n_ + i)]] = -(w(i) + delta);
+  for (Eigen::Index i = 0; i < p_; ++i) values[diagonal_position_[static_cast<std::size_t>(n_ + m_ + i)]] = -delta;
+  ++factorizations_;
+  ldlt_.factorize(K_);
+  return ldlt_.info() == Eigen::Success && ldlt_.vectorD().allFinite();
+}
+
+void SparseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const { x = ldlt_.solve(rhs); }
+
+void SparseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
+  auto x1 = x.head(n_);
+  auto x2 = x.segment(n_, m_);
+  auto x3 = x.tail(p_);
+  auto o1 = out.head(n_);
+  auto o2 = out.segment(n_, m_);
+  auto o3 = out.tail(p_);
+  o1.noalias() = (*P_) * x1;
+  o1.noalias() += G_->transpose() * x2;
+  o1.noalias() += A_->transpose() * x3;
+  o2.noalias() = (*G_) * x1;
+  o2 -= w_.cwiseProduct(x2);
+  o3.noalias() = (*A_) * x1;
+}
+
+double SparseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps, bool) {
+  return refinement_.refine(*this, rhs, x, max_refinement_steps);
+}
+
+}  // namespace optlayer
