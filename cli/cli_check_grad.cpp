@@ -44,7 +44,7 @@ CheckGradOptions parse_check_grad_options(int argc, char** argv) {
 // Entry-wise checks cost two solves per data entry: only for small problems.
 int choose_directions(const CheckGradOptions& options, const LoadedQp& qp) {
   if (options.directions > 0) return options.directions;
-  const Eigen::Index entries = qp.P.size() + qp.G.size() + qp.A.size();
+  const Eigen::Index entries = qp.n() * (qp.n() + qp.m() + qp.p());
   return entries <= 400 ? 0 : 8;
 }
 
@@ -80,7 +80,9 @@ int run_check_grad(int argc, char** argv) {
   check.seed = options.seed;
   check.directions = choose_directions(options, qp);
   check.tolerance = kCheckGradTolerance;
-  const GradcheckReport report = gradcheck(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b, loss, check);
+  // The finite-difference checker works on dense data.
+  const Eigen::MatrixXd P(qp.P), G(qp.G), A(qp.A);
+  const GradcheckReport report = gradcheck(P, qp.q, G, qp.h, A, qp.b, loss, check);
   const bool passed = report.passed();
   const std::string name = problem_name(options.path);
   if (options.json) {

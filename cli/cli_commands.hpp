@@ -2,13 +2,16 @@
 // The optlayer subcommands and what they share.
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
 #include <string>
+
+#include "optlayer/settings.hpp"
 
 namespace optlayer::cli {
 
-/// A QPS file in the dense G/h, A/b form the solver takes.
+/// A QPS file in the G/h, A/b form the solver takes (sparse: large files never become dense).
 struct LoadedQp {
-  Eigen::MatrixXd P, G, A;
+  Eigen::SparseMatrix<double> P, G, A;
   Eigen::VectorXd q, h, b;
   double c0 = 0.0;
   bool maximize = false;
@@ -24,6 +27,9 @@ struct LoadedQp {
 
 /// Reads and converts a QPS file; throws QpsError when it is unreadable.
 LoadedQp load_qp(const std::string& path);
+
+/// Parses "dense" / "sparse" (the --kkt option); throws UsageError otherwise.
+Backend parse_backend(const std::string& text);
 
 int run_solve(int argc, char** argv);
 int run_check_grad(int argc, char** argv);

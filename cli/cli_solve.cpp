@@ -27,6 +27,7 @@ SolveOptions parse_solve_options(int argc, char** argv) {
     else if (arg == "--max-iter") options.settings.max_iter = static_cast<int>(args.integer(arg));
     else if (arg == "--time-limit") options.settings.time_limit = args.number(arg);
     else if (arg == "--verbose") options.settings.verbose = true;
+    else if (arg == "--kkt") options.settings.backend = parse_backend(args.value(arg));
     else if (arg == "--json") options.json = true;
     else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg);
     else if (options.path.empty()) options.path = arg;
@@ -50,9 +51,11 @@ double peak_memory_mb() {
   return kb / 1024.0;
 }
 
-void print_text(const std::string& name, const LoadedQp& qp, const QpResult& r, double objective) {
+void print_text(const std::string& name, const LoadedQp& qp, const QpResult& r, double objective,
+                const char* backend_name) {
   std::printf("problem      %s (n = %ld, m = %ld, p = %ld)\n", name.c_str(), static_cast<long>(qp.n()),
               static_cast<long>(qp.m()), static_cast<long>(qp.p()));
+  std::printf("backend      %s\n", backend_name);
   std::printf("status       %s\n", to_string(r.status));
   if (!r.message.empty()) std::printf("message      %s\n", r.message.c_str());
   std::printf("objective    %.12e\n", objective);
@@ -62,7 +65,8 @@ void print_text(const std::string& name, const LoadedQp& qp, const QpResult& r, 
   std::printf("solve time   %.6f s\n", r.solve_time);
 }
 
-void print_json(const std::string& name, const LoadedQp& qp, const QpResult& r, double objective) {
+void print_json(const std::string& name, const LoadedQp& qp, const QpResult& r, double objective,
+                const char* backend_name) {
   JsonWriter json(stdout);
   json.field("name", name);
   json.field("status", to_string(r.status));
@@ -76,6 +80,7 @@ void print_json(const std::string& name, const LoadedQp& qp, const QpResult& r, 
   json.field("n", static_cast<long>(qp.n()));
   json.field("m", static_cast<long>(qp.m()));
   json.field("p", static_cast<long>(qp.p()));
+  json.field("backend", backend_name);
   json.field("peak_memory_mb", peak_memory_mb());
   json.field("x", r.z);
   json.close();
@@ -91,8 +96,9 @@ int run_solve(int argc, char** argv) {
   const QpResult& r = solver.result();
   const double objective = qp.reported_objective(r.objective);
   const std::string name = problem_name(options.path);
-  if (options.json) print_json(name, qp, r, objective);
-  else print_text(name, qp, r, objective);
+  const char* backend_name = solver.active_backend() == Backend::sparse ? "sparse" : "dense";
+  if (options.json) print_json(name, qp, r, objective, backend_name);
+  else print_text(name, qp, r, objective, backend_name);
   return status == Status::solved ? 0 : 1;
 }
 
