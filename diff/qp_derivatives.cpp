@@ -70,7 +70,9 @@ void dense_gradient(const Engine& e, QpGradient& out) {
   const QpResult& r = e.result;
   out.q = dz;
   out.P.noalias() = 0.5 * dz * r.z.transpose();
-  out.P += out.P.transpose().eval();
+  // P + P' in place: the .eval() of a transpose would allocate on every backward.
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = j; i < n; ++i) out.P(i, j) = out.P(j, i) = out.P(i, j) + out.P(j, i);
   out.G.noalias() = r.lambda * dz.transpose();
   out.G.noalias() += dlam * r.z.transpose();
   out.h = -dlam;

@@ -4,7 +4,7 @@
 # residual, dual residual and duality gap all <= eps_abs) and the shifted geometric mean
 # of the runtime (shift 10 s, unsolved problems counted at the time limit).
 #
-# usage: scripts/mm_table.sh [--max-n N] [--eps-abs E] [--time-limit S] [--bin PATH] [--dir DIR]
+# usage: scripts/mm_table.sh [--max-n N] [--eps-abs E] [--time-limit S] [--kkt dense|sparse] [--bin PATH] [--dir DIR]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 max_n=1000000000
@@ -12,12 +12,14 @@ eps=1e-9
 time_limit=60
 bin=$root/build/bin/optlayer
 dir=$root/../shared/data/maros_meszaros
+kkt=()
 while [ $# -gt 0 ]; do
   case $1 in
     --max-n) max_n=$2; shift 2 ;;
     --eps-abs) eps=$2; shift 2 ;;
     --time-limit) time_limit=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
+    --kkt) kkt=(--kkt "$2"); shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     *) echo "mm_table.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -34,7 +36,7 @@ results=$(mktemp)
 trap 'rm -f "$results"' EXIT
 grep -v '^#' "$dir/optimal_objectives.tsv" | while IFS=$'\t' read -r name optimum n m_eq m_ineq _rest; do
   [ "$n" -le "$max_n" ] || continue
-  json=$("$bin" solve "$dir/$name.QPS" --json --eps-abs "$eps" --eps-rel 0 --time-limit "$time_limit" 2>&1 || true)
+  json=$("$bin" solve "$dir/$name.QPS" --json --eps-abs "$eps" --eps-rel 0 --time-limit "$time_limit" ${kkt[@]+"${kkt[@]}"} 2>&1 || true)
   status=$(field status "$json")
   [ -n "$status" ] || status=error
   obj=$(field objective "$json"); obj=${obj:-nan}

@@ -20,7 +20,10 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   AtA_.setZero(n, n);
   Gw_.setZero(m, n);
   llt_ = Eigen::LLT<Eigen::MatrixXd>(n);
-  K_.resize(0, 0);  // the full form is sized on first use only
+  // The full form is sized here, not on first use: a control loop's first switch to it
+  // (possibly many solves in) must not allocate.
+  K_.setZero(n + m + p, n + m + p);
+  ldlt_ = Eigen::LDLT<Eigen::MatrixXd>(n + m + p);
   w_.setOnes(m);
   inv_w_reg_.setOnes(m);
   sqrt_inv_w_reg_.setOnes(m);
@@ -40,11 +43,12 @@ void DenseKkt::prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const
   if (!full_ && p_ > 0) AtA_.noalias() = A.transpose() * A;
 }
 
-bool DenseKkt::factor(const Eigen::VectorXd& w, double rho, double delta) {
+bool DenseKkt::factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality) {
   w_ = w;
   rho_ = rho;
   delta_ = delta;
-  inv_w_reg_ = (w_.array() + delta).inverse().matrix();
+  di_ = delta_inequality < 0.0 ? delta : delta_inequality;
+  inv_w_reg_ = (w_.array() + di_).inverse().matrix();
   ++factorizations_;
   if (!full_) {
     if (factor_reduced()) return true;
@@ -79,7 +83,7 @@ bool DenseKkt::factor_full() {
   K_.topLeftCorner(n_, n_).diagonal().array() += rho_;
   K_.block(n_, 0, m_, n_) = *G_;
   K_.block(n_ + m_, 0, p_, n_) = *A_;
-  K_.diagonal().segment(n_, m_) = -(w_.array() + delta_).matrix();
+  K_.diagonal().segment(n_, m_) = -(w_.array() + di_).matrix();
   K_.diagonal().tail(p_).setConstant(-delta_);
   ldlt_.compute(K_);
   return ldlt_.info() == Eigen::Success && ldlt_.vectorD().allFinite();

@@ -33,9 +33,10 @@ class DenseKkt {
   /// to `method` (automatic starts reduced). The data must outlive the backend's use.
   void prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A,
                KktMethod method = KktMethod::automatic);
-  /// Forms and factors the regularized system for weights w (> 0). Returns false when
+  /// Forms and factors the regularized system for weights w (> 0); the inequality block gets
+  /// delta_inequality (negative: delta), the equality block delta. Returns false when
   /// the factorization failed (not quasi-definite to working precision).
-  bool factor(const Eigen::VectorXd& w, double rho, double delta);
+  bool factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality = -1.0);
   /// Solves K x = rhs (stacked n + m + p) by refinement on the factorization; returns the final
   /// residual, block by block relative to 1 + ||rhs block||. In automatic mode a reduced solve that misses
   /// the target refactors in full form and solves again, unless `allow_refactor` is false
@@ -71,7 +72,7 @@ class DenseKkt {
   Eigen::VectorXd w_, inv_w_reg_, sqrt_inv_w_reg_;
   KktRefinement refinement_;
   mutable Eigen::VectorXd tmp_m_, tmp_p_;
-  double rho_ = 0.0, delta_ = 0.0;
+  double rho_ = 0.0, delta_ = 0.0, di_ = 0.0;
 };
 
 }  // namespace optlayer

@@ -85,10 +85,10 @@ struct QpEngine {
   void initialize_from_warm_start();
   void compute_residuals();
   bool converged() const;
-  double worst_measure() const;
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& z);
-  void solve_newton(const Eigen::VectorXd& target, Variables& direction);
+  void solve_newton(const Eigen::VectorXd& target, Variables& direction, bool with_residuals = true);
+  void centrality_correctors(double target_mu);
   double max_step(const Variables& direction) const;
   void predictor_corrector();
   void log_iteration(int iteration, double alpha) const;

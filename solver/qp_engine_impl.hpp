@@ -31,6 +31,25 @@ inline double boundary_step(const Eigen::VectorXd& v, const Eigen::VectorXd& dv)
 }
 
 
+// Best values so far of the measures a solve drives to zero.
+struct ProgressTracker {
+  double primal = kInfinity, dual = kInfinity, gap = kInfinity;
+  // True when any measure fell below 90% of its best (and records the new bests).
+  bool improved(const Residuals& r) {
+    bool any = false;
+    auto track = [&any](double value, double& best) {
+      if (value < 0.9 * best) {
+        best = value;
+        any = true;
+      }
+    };
+    track(r.primal, primal);
+    track(r.dual_norm, dual);
+    track(r.gap, gap);
+    return any;
+  }
+};
+
 // Clears the per-solve fields of a result before a new solve.
 inline void reset_result(QpResult& r) {
   r.status = Status::unsolved;
@@ -106,7 +125,8 @@ bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w) {
   double rho = settings.reg_primal;
   bool ok = false;
   const long before = kkt.factorizations();
-  for (int attempt = 0; attempt < 8 && !ok; ++attempt, rho *= 100.0) ok = kkt.factor(w, rho, settings.reg_dual);
+  for (int attempt = 0; attempt < 8 && !ok; ++attempt, rho *= 100.0)
+    ok = kkt.factor(w, rho, settings.reg_dual, settings.reg_inequality);
   count_factorizations(before);
   return ok;
 }
@@ -192,16 +212,6 @@ bool QpEngine<Matrix, Kkt>::converged() const {
          res.gap <= ea + er * res.gap_scale;
 }
 
-// Largest of primal residual, dual residual and gap, each divided by its tolerance.
-template <class Matrix, class Kkt>
-double QpEngine<Matrix, Kkt>::worst_measure() const {
-  const double ea = settings.eps_abs, er = settings.eps_rel;
-  return std::max({res.primal / (ea + er * res.primal_scale), res.dual_norm / (ea + er * res.dual_scale),
-                   res.gap / (ea + er * res.gap_scale)});
-}
-
-// Farkas test on a candidate (lambda, nu) in scaled units: in original units
-// lambda_o = E lambda, nu_o = F nu, and G'lambda_o + A'nu_o = (G~'lambda + A~'nu) / D.
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
   if (m == 0 && p == 0) return false;
@@ -252,10 +262,17 @@ bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& z) 
 //   [P G' A'; G -W 0; A 0 0] [dz; dl; dn] = [-r_d; -r_ineq - r_c / lambda; -r_eq],
 //   ds = (r_c - s o dl) / lambda.
 template <class Matrix, class Kkt>
-void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variables& direction) {
-  rhs.head(n) = -res.dual;
-  rhs.segment(n, m) = -res.ineq - target.cwiseQuotient(x.lambda);
-  rhs.tail(p) = -res.eq;
+void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variables& direction,
+                                         bool with_residuals) {
+  if (with_residuals) {
+    rhs.head(n) = -res.dual;
+    rhs.segment(n, m) = -res.ineq - target.cwiseQuotient(x.lambda);
+    rhs.tail(p) = -res.eq;
+  } else {
+    rhs.head(n).setZero();
+    rhs.segment(n, m) = -target.cwiseQuotient(x.lambda);
+    rhs.tail(p).setZero();
+  }
   const long before = kkt.factorizations();
   kkt.solve(rhs, sol, settings.max_refinement_steps);
   count_factorizations(before);
@@ -286,6 +303,33 @@ void QpEngine<Matrix, Kkt>::predictor_corrector() {
   // Corrector: centering sigma mu plus Mehrotra's second-order term.
   complementarity.array() += sigma * res.mu - affine.s.array() * affine.lambda.array();
   solve_newton(complementarity, step);
+  if (m > 0) centrality_correctors(sigma * res.mu);
+}
+
+// Gondzio's multiple centrality correctors: aim for a longer step by pulling the
+// complementarity products at a trial point back into [0.1, 10] x the target,
+// and keep a corrected direction only when it allows a clearly longer step.
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::centrality_correctors(double target_mu) {
+  double alpha = std::min(1.0, max_step(step));
+  for (int k = 0; k < settings.max_centrality_correctors && alpha < 1.0; ++k) {
+    const double trial = std::min(1.0, 1.5 * alpha + 0.1);
+    complementarity = (x.s + trial * step.s).cwiseProduct(x.lambda + trial * step.lambda);
+    const double low = 0.1 * target_mu, high = 10.0 * target_mu;
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double v = complementarity(i);
+      complementarity(i) = v < low ? low - v : (v > high ? std::max(high - v, -high) : 0.0);
+    }
+    solve_newton(complementarity, affine, /*with_residuals=*/false);
+    affine.z += step.z;
+    affine.s += step.s;
+    affine.lambda += step.lambda;
+    affine.nu += step.nu;
+    const double corrected = std::min(1.0, max_step(affine));
+    if (!(corrected >= alpha + 0.1 * (trial - alpha))) break;
+    std::swap(step, affine);
+    alpha = corrected;
+  }
 }
 
 template <class Matrix, class Kkt>
@@ -362,7 +406,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
 
   double alpha = 0.0;
   int stalled = 0;
-  double best_progress = engine_detail::kInfinity;
+  engine_detail::ProgressTracker progress;
   int since_progress = 0;
   for (int iteration = 0;; ++iteration) {
     compute_residuals();
@@ -394,15 +438,13 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
         return Status::dual_infeasible;
       }
     }
-    // Stagnation: the worst of the three measures (relative to its tolerance)
-    // has not improved by 10% in 15 iterations; more iterations only drive mu to
+    // Stagnation: none of primal residual, dual residual and gap has improved
+    // by 10% on its best in 20 iterations; more iterations only drive mu to
     // underflow. Report the point reached instead of spinning to max_iter.
-    const double progress = worst_measure();
-    if (progress < 0.9 * best_progress) {
-      best_progress = progress;
+    if (progress.improved(res)) {
       since_progress = 0;
-    } else if (++since_progress >= 15) {
-      result.message = "no progress in 15 iterations: the residuals stalled at the precision the data allows";
+    } else if (++since_progress >= 20) {
+      result.message = "no progress in 20 iterations: the residuals stalled at the precision the data allows";
       write_result(Status::numerical_error, iteration);
       return Status::numerical_error;
     }

@@ -21,8 +21,10 @@ std::string Settings::validation_error() const {
   if (scaling_iterations < 0) return "scaling_iterations must be >= 0";
   if (!positive_finite(reg_primal) || reg_primal > 1.0) return "reg_primal must be in (0, 1]";
   if (!positive_finite(reg_dual) || reg_dual > 1.0) return "reg_dual must be in (0, 1]";
+  if (!positive_finite(reg_inequality) || reg_inequality > 1.0) return "reg_inequality must be in (0, 1]";
   if (max_refinement_steps < 0) return "max_refinement_steps must be >= 0";
   if (!(step_fraction > 0.0 && step_fraction < 1.0)) return "step_fraction must be in (0, 1)";
+  if (max_centrality_correctors < 0) return "max_centrality_correctors must be >= 0";
   if (!positive_finite(warm_start_margin)) return "warm_start_margin must be finite and > 0";
   return {};
 }

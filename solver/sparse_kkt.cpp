@@ -66,11 +66,12 @@ bool SparseKkt::pattern_changed() const {
                      K_.innerIndexPtr() + K_.nonZeros());
 }
 
-bool SparseKkt::factor(const Eigen::VectorXd& w, double rho, double delta) {
+bool SparseKkt::factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality) {
   w_ = w;
   double* values = K_.valuePtr();
   for (Eigen::Index k = 0; k < n_; ++k) values[diagonal_position_[static_cast<std::size_t>(k)]] = P_diagonal_(k) + rho;
-  for (Eigen::Index i = 0; i < m_; ++i) values[diagonal_position_[static_cast<std::size_t>(n_ + i)]] = -(w(i) + delta);
+  const double di = delta_inequality < 0.0 ? delta : delta_inequality;
+  for (Eigen::Index i = 0; i < m_; ++i) values[diagonal_position_[static_cast<std::size_t>(n_ + i)]] = -(w(i) + di);
   for (Eigen::Index i = 0; i < p_; ++i) values[diagonal_position_[static_cast<std::size_t>(n_ + m_ + i)]] = -delta;
   ++factorizations_;
   ldlt_.factorize(K_);

@@ -26,8 +26,9 @@ class SparseKkt {
   /// analysis is redone only when the pattern differs from the previous one.
   void prepare(const SparseMatrix& P, const SparseMatrix& G, const SparseMatrix& A,
                KktMethod method = KktMethod::automatic);
-  /// Sets the diagonal for weights w and refactors. False when the factorization fails.
-  bool factor(const Eigen::VectorXd& w, double rho, double delta);
+  /// Sets the diagonal for weights w and refactors (inequality block: delta_inequality, or delta
+  /// when negative). False when the factorization fails.
+  bool factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality = -1.0);
   /// Solves K x = rhs by refinement; returns the block-relative residual.
   double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
                bool allow_refactor = true);

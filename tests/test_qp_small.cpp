@@ -34,7 +34,9 @@ TEST_CASE("box-constrained QP: projection of a point onto [0,1]^3") {
   G << MatrixXd::Identity(3, 3), -MatrixXd::Identity(3, 3);
   VectorXd h(6);
   h << 1, 1, 1, 0, 0, 0;
-  const QpResult r = solve_qp(P, -x0, G, h, empty_rows(3), VectorXd(0));
+  Settings settings;
+  settings.eps_abs = 1e-11;
+  const QpResult r = solve_qp(P, -x0, G, h, empty_rows(3), VectorXd(0), settings);
   REQUIRE(r.status == Status::solved);
   CHECK(r.z(0) == doctest::Approx(0.0).epsilon(1e-9));
   CHECK(r.z(1) == doctest::Approx(0.3).epsilon(1e-9));

@@ -42,8 +42,14 @@ struct Settings {
   double reg_primal = 1e-9;
   /// Static dual regularization delta on the constraint block of the KKT system (scaled units).
   double reg_dual = 1e-9;
+  /// Regularization of the inequality block -(W + delta_i I) (scaled units). W > 0 keeps that
+  /// block definite, so it can be far smaller than reg_dual: a large one stops the primal
+  /// residual of active constraints from closing once s o lambda is tiny.
+  double reg_inequality = 1e-13;
   /// Maximum iterative-refinement steps per KKT solve (against the unregularized system).
   int max_refinement_steps = 8;
+  /// Gondzio centrality correctors tried per iteration (each one extra solve, no factorization).
+  int max_centrality_correctors = 2;
   /// Fraction of the step to the boundary of the positive orthant that an iterate may take.
   double step_fraction = 0.995;
   /// Warm starts: slacks and multipliers below this (in equilibrated units) are raised to it.
