@@ -32,7 +32,7 @@ test-sanitize: deps
 
 # Every Maros-Meszaros problem with n <= 1000 at eps_abs 1e-9, eps_rel 0 (dense path).
 mm-dense: build
-	@./scripts/mm_table.sh --max-n 1000 --eps-abs 1e-9 --time-limit 120
+	@./scripts/mm_table.sh --max-n 1000 --eps-abs 1e-9 --time-limit 120 --kkt dense
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-sanitize

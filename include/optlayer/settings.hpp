@@ -43,9 +43,10 @@ struct Settings {
   /// Static dual regularization delta on the constraint block of the KKT system (scaled units).
   double reg_dual = 1e-9;
   /// Regularization of the inequality block -(W + delta_i I) (scaled units). W > 0 keeps that
-  /// block definite, so it can be far smaller than reg_dual: a large one stops the primal
-  /// residual of active constraints from closing once s o lambda is tiny.
-  double reg_inequality = 1e-13;
+  /// block definite, so it may be far smaller than reg_dual: a small one (1e-13) lets the
+  /// primal residual of active constraints close once s o lambda is tiny (it solves LISWET1),
+  /// but loses a few other Maros-Meszaros problems at 1e-9, so the default stays at 1e-9.
+  double reg_inequality = 1e-9;
   /// Maximum iterative-refinement steps per KKT solve (against the unregularized system).
   int max_refinement_steps = 8;
   /// Gondzio centrality correctors tried per iteration (each one extra solve, no factorization).
