@@ -8,8 +8,9 @@
 // multipliers leaves the QP solver's KKT system with P = Hessian of the Lagrangian + the bound
 // barrier diagonal zl/(z - lo) + zu/(hi - z), G = Jg, A = Jh and W = s / lambda, factored by the
 // same DenseKkt. Iterates stay strictly inside the bounds (fraction to the boundary); a
-// backtracking line search on the norm of the perturbed KKT residual globalizes the method and
-// rejects points where f, g or h (or their derivatives) are not finite.
+// backtracking line search (a barrier merit function or the norm of the perturbed KKT residual
+// must decrease) globalizes the method and rejects points where f, g, h or their derivatives are
+// not finite.
 
 #include <algorithm>
 #include <cmath>
@@ -23,17 +24,21 @@ namespace optlayer {
 namespace {
 
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
-constexpr double kArmijo = 1e-4;          // sufficient decrease of the squared KKT residual
-constexpr int kMaxBacktracks = 60;
+constexpr double kArmijo = 1e-4;              // sufficient decrease of either merit function
+constexpr int kMaxBacktracks = 60;            // step halvings before the line search gives up
 constexpr double kCurvatureTolerance = 1e-8;  // relative shift of the Hessian in the convexity test
 constexpr double kResolution = 1e-14;         // relative Newton step below which an iterate cannot improve
 constexpr double kInfeasibleRadius = 1e4;     // relative radius free of feasible points in a certificate
 constexpr double kMaxFraction = 1.0 - 1e-10;  // largest fraction of the step to the boundary
-constexpr double kNoProgress = 1e-16;          // relative change below which a trial point equals the iterate
-constexpr int kMaxStalledIterations = 10;      // consecutive steps shorter than kStalledStep end the solve
-constexpr double kStalledStep = 1e-8;
+constexpr double kNoProgress = 1e-16;         // relative change below which a trial point equals the iterate
+constexpr int kMaxStalledIterations = 10;     // consecutive steps shorter than kStalledStep end the solve
+constexpr double kStalledStep = 1e-8;         // step length alpha that counts as stalled
 
-double inf_norm(const Eigen::VectorXd& v) { return v.size() > 0 ? v.cwiseAbs().maxCoeff() : 0.0; }
+// Takes expressions unevaluated: the residual measures must not allocate temporaries.
+template <typename Derived>
+double inf_norm(const Eigen::MatrixBase<Derived>& v) {
+  return v.size() > 0 ? v.cwiseAbs().maxCoeff() : 0.0;
+}
 
 // Largest alpha with v + alpha dv >= 0 (infinity when dv >= 0).
 double boundary_step(const Eigen::VectorXd& v, const Eigen::VectorXd& dv) {
@@ -81,6 +86,7 @@ void ConvexSolver::Impl::resize() {
   for (ConvexIterate* v : {&it, &trial, &step, &affine}) v->resize(n, m, p, nl, nu);
   kkt.resize(n, m, p);
   P.setZero(n, n);
+  prepared_h_jacobian.setZero(p, n);
   weights.setOnes(m);
   rhs.setZero(n + m + p);
   sol.setZero(n + m + p);
@@ -149,6 +155,7 @@ Status ConvexSolver::Impl::initialize(const Eigen::VectorXd* z0) {
   it.zl.setOnes();
   it.zu.setOnes();
   penalty = 0.0;
+  kkt_prepared = false;
   if (!evaluate(it, derivs, res))
     return finish(Status::invalid_input, 0, "the derivatives of f, g or h are not finite at the initial point");
   return Status::unsolved;
@@ -245,7 +252,13 @@ bool ConvexSolver::Impl::factor_kkt(bool check_curvature, Status& failure, const
     P(i, i) += it.zu(k) / res.dist_hi(k);
   }
   weights = it.s.cwiseQuotient(it.lambda);
-  kkt.prepare(P, derivs.g_jacobian, derivs.h_jacobian, settings.kkt_method);
+  // DenseKkt precomputes Jh'Jh and chooses its form once per solve; Jh is constant in z (h is
+  // affine), so it is prepared again only if Jh changes (an h that is not affine after all).
+  if (!kkt_prepared || derivs.h_jacobian != prepared_h_jacobian) {
+    kkt.prepare(P, derivs.g_jacobian, derivs.h_jacobian, settings.kkt_method);
+    prepared_h_jacobian = derivs.h_jacobian;
+    kkt_prepared = true;
+  }
   const bool test_convexity = settings.check_convexity;
   if (check_curvature && test_convexity && hessian_has_negative_curvature()) {
     failure = Status::non_convex;

@@ -41,6 +41,8 @@ struct ConvexSolver::Impl {
   ConvexIterate it, trial, step, affine;
   DenseKkt kkt;
   Eigen::MatrixXd P;                     // Hessian of the Lagrangian + bound barrier diagonal
+  Eigen::MatrixXd prepared_h_jacobian;   // Jh when kkt was last prepared
+  bool kkt_prepared = false;
   Eigen::VectorXd weights;               // s ./ lambda
   Eigen::VectorXd rhs, sol;              // stacked KKT right-hand side / solution (n + m + p)
   Eigen::VectorXd target_s, target_lo, target_hi;  // complementarity changes asked of a Newton step
