@@ -21,8 +21,9 @@ bool QpSolver::jacobians(QpJacobians& out) {
     if (!backward(unit, row)) return false;
     unit(k) = 0.0;
     dq.row(k) = row.q.transpose();
-    dh.row(k) = row.h.transpose();
-    db.row(k) = row.b.transpose();
+    // (A row of an n x 0 matrix is formed from its null data pointer: skip empty blocks.)
+    if (m > 0) dh.row(k) = row.h.transpose();
+    if (p > 0) db.row(k) = row.b.transpose();
   }
   out.dz_dq = std::move(dq);
   out.dz_dh = std::move(dh);

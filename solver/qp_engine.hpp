@@ -90,6 +90,8 @@ struct QpEngine {
   void solve_newton(const Eigen::VectorXd& target, Variables& direction, bool with_residuals = true);
   void centrality_correctors(double target_mu);
   double max_step(const Variables& direction) const;
+  double complementarity_after(const Variables& direction, double alpha) const;
+  bool reduces_complementarity(const Variables& direction) const;
   void predictor_corrector();
   void log_iteration(int iteration, double alpha) const;
   void write_result(Status status, int iterations);

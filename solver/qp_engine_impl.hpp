@@ -303,15 +303,44 @@ void QpEngine<Matrix, Kkt>::predictor_corrector() {
   // Corrector: centering sigma mu plus Mehrotra's second-order term.
   complementarity.array() += sigma * res.mu - affine.s.array() * affine.lambda.array();
   solve_newton(complementarity, step);
+  if (m > 0 && !reduces_complementarity(step)) {
+    // Far from the central path the second-order term can be so large that the
+    // combined step raises mu, and the iterates then cycle. Fall back on the
+    // plain centering direction (no second-order term) when it does better.
+    complementarity = -x.s.cwiseProduct(x.lambda);
+    complementarity.array() += sigma * res.mu;
+    solve_newton(complementarity, affine);
+    const double a_mehrotra = settings.step_fraction * std::min(1.0, max_step(step));
+    const double a_centering = settings.step_fraction * std::min(1.0, max_step(affine));
+    if (complementarity_after(affine, a_centering) < complementarity_after(step, a_mehrotra)) std::swap(step, affine);
+  }
   if (m > 0) centrality_correctors(sigma * res.mu);
+}
+
+// Complementarity s'lambda after the step alpha d (the duality measure the step leaves).
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::complementarity_after(const Variables& d, double alpha) const {
+  return (x.s + alpha * d.s).dot(x.lambda + alpha * d.lambda);
+}
+
+// True when the step (cut by the fraction to the boundary) leaves less
+// complementarity than now: s'lambda must fall by at least 1% of the step length.
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::reduces_complementarity(const Variables& d) const {
+  const double alpha = settings.step_fraction * std::min(1.0, max_step(d));
+  return complementarity_after(d, alpha) <= (1.0 - 0.01 * alpha) * x.s.dot(x.lambda);
 }
 
 // Gondzio's multiple centrality correctors: aim for a longer step by pulling the
 // complementarity products at a trial point back into [0.1, 10] x the target,
-// and keep a corrected direction only when it allows a clearly longer step.
+// and keep a corrected direction only when it allows a clearly longer step and
+// leaves no more complementarity than the uncorrected step. (Without the second
+// test the correctors can raise mu, and near the solution of an ill-conditioned
+// problem the iterates then cycle without converging.)
 template <class Matrix, class Kkt>
 void QpEngine<Matrix, Kkt>::centrality_correctors(double target_mu) {
   double alpha = std::min(1.0, max_step(step));
+  double left = complementarity_after(step, settings.step_fraction * alpha);
   for (int k = 0; k < settings.max_centrality_correctors && alpha < 1.0; ++k) {
     const double trial = std::min(1.0, 1.5 * alpha + 0.1);
     complementarity = (x.s + trial * step.s).cwiseProduct(x.lambda + trial * step.lambda);
@@ -327,8 +356,11 @@ void QpEngine<Matrix, Kkt>::centrality_correctors(double target_mu) {
     affine.nu += step.nu;
     const double corrected = std::min(1.0, max_step(affine));
     if (!(corrected >= alpha + 0.1 * (trial - alpha))) break;
+    const double corrected_left = complementarity_after(affine, settings.step_fraction * corrected);
+    if (!(corrected_left <= left)) break;
     std::swap(step, affine);
     alpha = corrected;
+    left = corrected_left;
   }
 }
 
@@ -346,14 +378,22 @@ void QpEngine<Matrix, Kkt>::write_result(Status status, int iterations) {
   const double c = scaling.c;
   result.status = status;
   result.iterations = iterations;
-  if (x.all_finite()) {
+  bool finite = x.all_finite();
+  if (finite) {
     result.z = x.z.cwiseProduct(scaling.D);
     result.s = x.s.cwiseQuotient(scaling.E);
     result.lambda = x.lambda.cwiseProduct(scaling.E) / c;
     result.nu = x.nu.cwiseProduct(scaling.F) / c;
     res.Pz.noalias() = P * x.z;
     result.objective = (0.5 * x.z.dot(res.Pz) + q.dot(x.z)) / c;
-  } else {
+    // Undoing the scaling can overflow a finite scaled iterate (data near 1e300).
+    finite = result.z.allFinite() && result.s.allFinite() && result.lambda.allFinite() && result.nu.allFinite();
+  }
+  if (!finite) {
+    if (status == Status::solved) {
+      result.status = Status::numerical_error;
+      result.message = "the solution overflows double precision in the units of the data";
+    }
     result.z.setZero();
     result.s.setZero();
     result.lambda.setZero();
@@ -418,6 +458,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
     if (settings.verbose) log_iteration(iteration, alpha);
     if (converged()) {
       write_result(Status::solved, iteration);
+      if (result.status != Status::solved) return result.status;
       // Keep the factorization at the solution itself for the derivatives.
       weights = x.s.cwiseQuotient(x.lambda);
       factorization_at_solution = factor_kkt(weights);
