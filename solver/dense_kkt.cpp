@@ -4,14 +4,6 @@
 #include <cmath>
 
 namespace optlayer {
-namespace {
-
-// A reduced-form solution whose refined residual is above this (relative to
-// 1 + ||rhs||) is not trusted; automatic mode then switches to the full form.
-constexpr double kReducedAccuracyTarget = 1e-11;
-
-}  // namespace
-
 void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   n_ = n;
   m_ = m;
@@ -19,11 +11,13 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   H_.setZero(n, n);
   AtA_.setZero(n, n);
   Gw_.setZero(m, n);
-  llt_ = Eigen::LLT<Eigen::MatrixXd>(n);
+  // emplace, not assignment: a fresh LLT/LDLT leaves its info field unset, and copying that
+  // enum is undefined behaviour (UBSan aborts on it).
+  llt_.emplace(n);
   // The full form is sized here, not on first use: a control loop's first switch to it
   // (possibly many solves in) must not allocate.
   K_.setZero(n + m + p, n + m + p);
-  ldlt_ = Eigen::LDLT<Eigen::MatrixXd>(n + m + p);
+  ldlt_.emplace(n + m + p);
   w_.setOnes(m);
   inv_w_reg_.setOnes(m);
   sqrt_inv_w_reg_.setOnes(m);
@@ -68,9 +62,9 @@ bool DenseKkt::factor_reduced() {
     H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.transpose());
   }
   if (p_ > 0) H_.noalias() += AtA_ * (1.0 / delta_);  // AtA_ is stored full and symmetric
-  llt_.compute(H_);
-  if (llt_.info() != Eigen::Success) return false;
-  const auto diag = llt_.matrixLLT().diagonal();
+  llt_->compute(H_);
+  if (llt_->info() != Eigen::Success) return false;
+  const auto diag = llt_->matrixLLT().diagonal();
   return diag.allFinite() && diag.minCoeff() > 0.0;
 }
 
@@ -85,14 +79,14 @@ bool DenseKkt::factor_full() {
   K_.block(n_ + m_, 0, p_, n_) = *A_;
   K_.diagonal().segment(n_, m_) = -(w_.array() + di_).matrix();
   K_.diagonal().tail(p_).setConstant(-delta_);
-  ldlt_.compute(K_);
-  return ldlt_.info() == Eigen::Success && ldlt_.vectorD().allFinite();
+  ldlt_->compute(K_);
+  return ldlt_->info() == Eigen::Success && ldlt_->vectorD().allFinite();
 }
 
 void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const {
   if (full_) {
     x = rhs;
-    ldlt_.solveInPlace(x);
+    ldlt_->solveInPlace(x);
     return;
   }
   auto r1 = rhs.head(n_);
@@ -110,7 +104,7 @@ void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x)
     tmp_p_ = r3 / delta_;
     x1.noalias() += A_->transpose() * tmp_p_;
   }
-  llt_.solveInPlace(x1);
+  llt_->solveInPlace(x1);
   if (m_ > 0) {
     x2.noalias() = (*G_) * x1;
     x2 = (x2 - r2).cwiseProduct(inv_w_reg_);
@@ -143,7 +137,7 @@ void DenseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
 double DenseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
                        bool allow_refactor) {
   const double error = refinement_.refine(*this, rhs, x, max_refinement_steps);
-  if (full_ || method_ != KktMethod::automatic || !allow_refactor || error <= kReducedAccuracyTarget)
+  if (full_ || method_ != KktMethod::automatic || !allow_refactor || error <= reduced_accuracy_target_)
     return error;
   full_ = true;
   ++factorizations_;

@@ -20,6 +20,7 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <optional>
 
 #include "optlayer/settings.hpp"
 #include "solver/kkt_refinement.hpp"
@@ -33,6 +34,10 @@ class DenseKkt {
   /// to `method` (automatic starts reduced). The data must outlive the backend's use.
   void prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A,
                KktMethod method = KktMethod::automatic);
+  /// Largest refined residual of a reduced-form solve that automatic mode accepts before it
+  /// switches to the full form (default 1e-11). Callers that need less accuracy (a QP solved
+  /// to eps_abs) raise it: the full LDL' costs far more than the reduced Cholesky.
+  void set_reduced_accuracy_target(double target) { reduced_accuracy_target_ = target; }
   /// Forms and factors the regularized system for weights w (> 0); the inequality block gets
   /// delta_inequality (negative: delta), the equality block delta. Returns false when
   /// the factorization failed (not quasi-definite to working precision).
@@ -57,6 +62,7 @@ class DenseKkt {
   bool factor_full();
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
+  double reduced_accuracy_target_ = 1e-11;
   const Eigen::MatrixXd* P_ = nullptr;
   const Eigen::MatrixXd* G_ = nullptr;
   const Eigen::MatrixXd* A_ = nullptr;
@@ -65,10 +71,10 @@ class DenseKkt {
   long factorizations_ = 0;
   // Reduced form.
   Eigen::MatrixXd H_, AtA_, Gw_;
-  Eigen::LLT<Eigen::MatrixXd> llt_;
+  std::optional<Eigen::LLT<Eigen::MatrixXd>> llt_;    // sized in resize()
   // Full form.
   Eigen::MatrixXd K_;
-  Eigen::LDLT<Eigen::MatrixXd> ldlt_;
+  std::optional<Eigen::LDLT<Eigen::MatrixXd>> ldlt_;  // sized in resize()
   Eigen::VectorXd w_, inv_w_reg_, sqrt_inv_w_reg_;
   KktRefinement refinement_;
   mutable Eigen::VectorXd tmp_m_, tmp_p_;

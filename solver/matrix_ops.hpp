@@ -7,6 +7,7 @@
 #include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <optional>
 
 namespace optlayer {
 
@@ -52,10 +53,12 @@ inline void scale_in_place(SparseMatrix& M, const Eigen::VectorXd& row, const Ei
 /// Positive-semidefiniteness test of a symmetric P: Cholesky of P + tau I must succeed.
 class ConvexityCheck {
  public:
-  void resize(Eigen::Index n) { dense_ = Eigen::LLT<Eigen::MatrixXd>(n); }
+  // emplace: assigning a fresh LLT would copy its unset info field (undefined behaviour).
+  void resize(Eigen::Index n) { dense_.emplace(n); }
   bool positive_semidefinite(const Eigen::MatrixXd& P, double tau) {
-    dense_.compute(P + tau * Eigen::MatrixXd::Identity(P.rows(), P.cols()));
-    return dense_.info() == Eigen::Success;
+    if (!dense_) dense_.emplace(P.rows());
+    dense_->compute(P + tau * Eigen::MatrixXd::Identity(P.rows(), P.cols()));
+    return dense_->info() == Eigen::Success;
   }
   bool positive_semidefinite(const SparseMatrix& P, double tau) {
     SparseMatrix shifted = P;
@@ -65,7 +68,7 @@ class ConvexityCheck {
   }
 
  private:
-  Eigen::LLT<Eigen::MatrixXd> dense_;
+  std::optional<Eigen::LLT<Eigen::MatrixXd>> dense_;
 };
 
 /// The symmetric part (P + P') / 2, written into `out` (same storage kind).

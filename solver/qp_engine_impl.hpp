@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
+#include "solver/dense_kkt.hpp"
 #include "solver/input_validation.hpp"
 #include "solver/qp_engine.hpp"
 
@@ -435,6 +437,11 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
     }
   }
   kkt.prepare(P, G, A, settings.kkt_method);
+  if constexpr (std::is_same_v<Kkt, DenseKkt>) {
+    // Newton directions a tenth of eps_abs accurate are enough to reach eps_abs; demanding more
+    // sent 3 in 4 cold quadrotor MPC solves to the (5x slower) full LDL' for nothing.
+    kkt.set_reduced_accuracy_target(std::clamp(0.1 * settings.eps_abs, 1e-11, 1e-9));
+  }
   weights.setOnes();
   if (!factor_kkt(weights)) {
     result.message = "the initial KKT system could not be factored";
