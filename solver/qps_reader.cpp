@@ -86,12 +86,52 @@ std::string format_number(double v) {
   return out.str();
 }
 
+// For a decimal number that std::from_chars found out of range: true when its
+// magnitude overflows (>= 1e308 or so), false when it underflows (< 1e-323).
+// Only the position of the first nonzero digit and the exponent matter, as
+// out-of-range values are hundreds of decades away from 1.
+bool decimal_overflows(std::string_view s) {
+  std::size_t i = 0;
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  long lead = 0;  // decimal exponent of the first nonzero digit, relative to the point
+  long integer_digits = 0;
+  bool found = false;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    if (found || s[i] != '0') {
+      found = true;
+      ++integer_digits;
+    }
+  }
+  if (found) lead = integer_digits - 1;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    for (long k = 1; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, ++k)
+      if (!found && s[i] != '0') {
+        found = true;
+        lead = -k;
+      }
+  }
+  long exponent = 0;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) exponent = std::min(exponent * 10 + (s[i] - '0'), 100000L);
+    if (negative) exponent = -exponent;
+  }
+  return found && lead + exponent > 0;
+}
+
 // Reads a Fortran-style number (".02466", "10.", "-.1e+01", "1.5D3", "inf").
 // std::from_chars is locale independent, unlike strtod; it rejects a leading
-// '+' and the Fortran 'D' exponent, so both are normalised first. NaN and hex
-// forms are rejected.
+// '+' and the Fortran 'D' exponent, so both are normalised first ("+-1" stays
+// rejected). NaN and hex forms are rejected. Values beyond the double range
+// read as +-infinity (1e400) or +-0 (1e-400), as strtod gives them.
 std::optional<double> parse_number(std::string_view token) {
-  if (!token.empty() && token[0] == '+') token.remove_prefix(1);
+  if (!token.empty() && token[0] == '+') {
+    token.remove_prefix(1);
+    if (!token.empty() && (token[0] == '-' || token[0] == '+')) return std::nullopt;
+  }
   std::array<char, 128> buf{};
   if (token.empty() || token.size() > buf.size()) return std::nullopt;
   for (std::size_t i = 0; i < token.size(); ++i) {
@@ -101,7 +141,13 @@ std::optional<double> parse_number(std::string_view token) {
   double value = 0.0;
   const char* end = buf.data() + token.size();
   const auto result = std::from_chars(buf.data(), end, value);
-  if (result.ec != std::errc() || result.ptr != end || std::isnan(value)) return std::nullopt;
+  if (result.ptr != end) return std::nullopt;
+  if (result.ec == std::errc::result_out_of_range) {
+    const std::string_view text(buf.data(), token.size());
+    const double magnitude = decimal_overflows(text) ? kInf : 0.0;
+    return text[0] == '-' ? 0.0 - magnitude : magnitude;
+  }
+  if (result.ec != std::errc() || std::isnan(value)) return std::nullopt;
   return value;
 }
 
