@@ -1,0 +1,291 @@
+// The C API (include/optlayer/optlayer.h) over QpSolver. Every entry point catches all
+// exceptions: none may cross into C.
+
+#include "optlayer/optlayer.h"
+
+#include <Eigen/Core>
+#include <limits>
+#include <new>
+
+#include "optlayer/qp_solver.hpp"
+
+namespace {
+
+using optlayer::Status;
+using ConstMap = Eigen::Map<const Eigen::VectorXd>;
+using ConstMatrixMap = Eigen::Map<const Eigen::MatrixXd>;
+
+static_assert(static_cast<int>(Status::solved) == OPTLAYER_SOLVED, "status codes must match");
+static_assert(static_cast<int>(Status::primal_infeasible) == OPTLAYER_PRIMAL_INFEASIBLE, "status codes must match");
+static_assert(static_cast<int>(Status::dual_infeasible) == OPTLAYER_DUAL_INFEASIBLE, "status codes must match");
+static_assert(static_cast<int>(Status::max_iterations) == OPTLAYER_MAX_ITERATIONS, "status codes must match");
+static_assert(static_cast<int>(Status::time_limit) == OPTLAYER_TIME_LIMIT, "status codes must match");
+static_assert(static_cast<int>(Status::numerical_error) == OPTLAYER_NUMERICAL_ERROR, "status codes must match");
+static_assert(static_cast<int>(Status::invalid_input) == OPTLAYER_INVALID_INPUT, "status codes must match");
+static_assert(static_cast<int>(Status::non_convex) == OPTLAYER_NON_CONVEX, "status codes must match");
+static_assert(static_cast<int>(Status::unsolved) == OPTLAYER_UNSOLVED, "status codes must match");
+
+// Bits of optlayer_workspace::given / ::changed.
+enum Input : unsigned { kP = 1, kQ = 2, kG = 4, kH = 8, kA = 16, kB = 32, kAll = 63 };
+
+optlayer::Settings to_cpp(const optlayer_settings& c) {
+  optlayer::Settings s;
+  s.eps_abs = c.eps_abs;
+  s.eps_rel = c.eps_rel;
+  s.eps_primal_infeasible = c.eps_primal_infeasible;
+  s.eps_dual_infeasible = c.eps_dual_infeasible;
+  s.max_iter = c.max_iter;
+  s.time_limit = c.time_limit > 0.0 ? c.time_limit : std::numeric_limits<double>::infinity();
+  s.verbose = c.verbose != 0;
+  s.scaling_iterations = c.scaling_iterations;
+  s.reg_primal = c.reg_primal;
+  s.reg_dual = c.reg_dual;
+  s.max_refinement_steps = c.max_refinement_steps;
+  s.step_fraction = c.step_fraction;
+  s.warm_start_margin = c.warm_start_margin;
+  s.check_convexity = c.check_convexity != 0;
+  return s;
+}
+
+}  // namespace
+
+/// The held data (the C side may give the inputs in any order before the first solve; QpSolver
+/// takes a whole problem first), the solver, and preallocated gradient storage.
+struct optlayer_workspace {
+  optlayer::QpSolver solver;
+  Eigen::Index n = 0, m = 0, p = 0;
+  Eigen::MatrixXd P, G, A;
+  Eigen::VectorXd q, h, b;
+  unsigned given = 0;    // inputs given at least once
+  unsigned changed = 0;  // inputs changed since the solver last took them
+  const char* own_message = nullptr;  // set when the C layer itself rejected the solve
+  optlayer::QpGradient gradient;
+  Eigen::VectorXd empty;
+};
+
+namespace {
+
+// Copies a column-major array into a held matrix; -1 for a NULL array of nonzero size.
+int store(optlayer_workspace* w, Eigen::MatrixXd& held, const double* data, unsigned bit) {
+  if (w == nullptr || (data == nullptr && held.size() > 0)) return -1;
+  if (held.size() > 0) held = ConstMatrixMap(data, held.rows(), held.cols());
+  w->given |= bit;
+  w->changed |= bit;
+  return 0;
+}
+
+int store(optlayer_workspace* w, Eigen::VectorXd& held, const double* data, unsigned bit) {
+  if (w == nullptr || (data == nullptr && held.size() > 0)) return -1;
+  if (held.size() > 0) held = ConstMap(data, held.size());
+  w->given |= bit;
+  w->changed |= bit;
+  return 0;
+}
+
+const char* missing_input_message(unsigned given) {
+  if (!(given & kP)) return "P was never given (optlayer_update_P)";
+  if (!(given & kQ)) return "q was never given (optlayer_update_q)";
+  if (!(given & kG)) return "G was never given (optlayer_update_G)";
+  if (!(given & kH)) return "h was never given (optlayer_update_h)";
+  if (!(given & kA)) return "A was never given (optlayer_update_A)";
+  return "b was never given (optlayer_update_b)";
+}
+
+// Hands the changed inputs to the solver: the whole problem until it holds one, then in place.
+Status solve_held(optlayer_workspace* w) {
+  optlayer::QpSolver& s = w->solver;
+  if (s.active_backend() == optlayer::Backend::automatic) {
+    w->changed = 0;
+    return s.solve(w->P, w->q, w->G, w->h, w->A, w->b);
+  }
+  if (w->changed & kP) s.update_P(w->P);
+  if (w->changed & kQ) s.update_q(w->q);
+  if (w->changed & kG) s.update_G(w->G);
+  if (w->changed & kH) s.update_h(w->h);
+  if (w->changed & kA) s.update_A(w->A);
+  if (w->changed & kB) s.update_b(w->b);
+  w->changed = 0;
+  return s.solve();
+}
+
+void write(const Eigen::MatrixXd& value, double* out) {
+  if (out != nullptr && value.size() > 0) Eigen::Map<Eigen::MatrixXd>(out, value.rows(), value.cols()) = value;
+}
+
+void write(const Eigen::VectorXd& value, double* out) {
+  if (out != nullptr && value.size() > 0) Eigen::Map<Eigen::VectorXd>(out, value.size()) = value;
+}
+
+bool last_solve_usable(const optlayer_workspace* w) {
+  return w != nullptr && w->own_message == nullptr && w->solver.result().status == Status::solved;
+}
+
+}  // namespace
+
+extern "C" {
+
+void optlayer_default_settings(optlayer_settings* settings) {
+  if (settings == nullptr) return;
+  const optlayer::Settings s;
+  settings->eps_abs = s.eps_abs;
+  settings->eps_rel = s.eps_rel;
+  settings->eps_primal_infeasible = s.eps_primal_infeasible;
+  settings->eps_dual_infeasible = s.eps_dual_infeasible;
+  settings->max_iter = s.max_iter;
+  settings->time_limit = 0.0;  // no limit
+  settings->verbose = s.verbose ? 1 : 0;
+  settings->scaling_iterations = s.scaling_iterations;
+  settings->reg_primal = s.reg_primal;
+  settings->reg_dual = s.reg_dual;
+  settings->max_refinement_steps = s.max_refinement_steps;
+  settings->step_fraction = s.step_fraction;
+  settings->warm_start_margin = s.warm_start_margin;
+  settings->check_convexity = s.check_convexity ? 1 : 0;
+}
+
+optlayer_workspace* optlayer_setup(int n, int m, int p, const optlayer_settings* settings) {
+  if (n <= 0 || m < 0 || p < 0) return nullptr;
+  try {
+    optlayer_settings c;
+    optlayer_default_settings(&c);
+    const optlayer::Settings s = to_cpp(settings != nullptr ? *settings : c);
+    if (!s.validation_error().empty()) return nullptr;
+    auto* w = new optlayer_workspace;
+    w->n = n;
+    w->m = m;
+    w->p = p;
+    w->solver.setup(n, m, p, s);
+    w->P.setZero(n, n);
+    w->G.setZero(m, n);
+    w->A.setZero(p, n);
+    w->q.setZero(n);
+    w->h.setZero(m);
+    w->b.setZero(p);
+    w->gradient.P.setZero(n, n);
+    w->gradient.q.setZero(n);
+    w->gradient.G.setZero(m, n);
+    w->gradient.h.setZero(m);
+    w->gradient.A.setZero(p, n);
+    w->gradient.b.setZero(p);
+    return w;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void optlayer_free(optlayer_workspace* w) { delete w; }
+
+int optlayer_update_P(optlayer_workspace* w, const double* P) { return w ? store(w, w->P, P, kP) : -1; }
+int optlayer_update_q(optlayer_workspace* w, const double* q) { return w ? store(w, w->q, q, kQ) : -1; }
+int optlayer_update_G(optlayer_workspace* w, const double* G) { return w ? store(w, w->G, G, kG) : -1; }
+int optlayer_update_h(optlayer_workspace* w, const double* h) { return w ? store(w, w->h, h, kH) : -1; }
+int optlayer_update_A(optlayer_workspace* w, const double* A) { return w ? store(w, w->A, A, kA) : -1; }
+int optlayer_update_b(optlayer_workspace* w, const double* b) { return w ? store(w, w->b, b, kB) : -1; }
+
+optlayer_status optlayer_solve(optlayer_workspace* w) {
+  if (w == nullptr) return OPTLAYER_INVALID_INPUT;
+  if (w->given != kAll) {
+    w->own_message = missing_input_message(w->given);
+    return OPTLAYER_INVALID_INPUT;
+  }
+  w->own_message = nullptr;
+  try {
+    return static_cast<optlayer_status>(solve_held(w));
+  } catch (...) {
+    w->own_message = "internal error (exception) during the solve";
+    return OPTLAYER_NUMERICAL_ERROR;
+  }
+}
+
+int optlayer_warm_start(optlayer_workspace* w, const double* z, const double* s, const double* lambda,
+                        const double* nu) {
+  if (w == nullptr || z == nullptr || (w->m > 0 && (s == nullptr || lambda == nullptr)) ||
+      (w->p > 0 && nu == nullptr))
+    return -1;
+  // Maps of size zero never read their (possibly NULL) pointer.
+  const bool ok = w->solver.warm_start(ConstMap(z, w->n), ConstMap(s, w->m), ConstMap(lambda, w->m),
+                                       ConstMap(nu, w->p));
+  return ok ? 0 : -1;
+}
+
+int optlayer_warm_start_from_result(optlayer_workspace* w) {
+  if (w == nullptr) return -1;
+  return w->solver.warm_start_from_result() ? 0 : -1;
+}
+
+int optlayer_backward(optlayer_workspace* w, const double* dl_dz, const double* dl_dlambda, const double* dl_dnu,
+                      double* grad_P, double* grad_q, double* grad_G, double* grad_h, double* grad_A,
+                      double* grad_b) {
+  if (!last_solve_usable(w) || dl_dz == nullptr) return -1;
+  try {
+    const ConstMap dz(dl_dz, w->n);
+    const ConstMap dlam(dl_dlambda, dl_dlambda != nullptr ? w->m : 0);
+    const ConstMap dnu(dl_dnu, dl_dnu != nullptr ? w->p : 0);
+    if (!w->solver.backward(dz, dlam, dnu, w->gradient)) return -1;
+    write(w->gradient.P, grad_P);
+    write(w->gradient.q, grad_q);
+    write(w->gradient.G, grad_G);
+    write(w->gradient.h, grad_h);
+    write(w->gradient.A, grad_A);
+    write(w->gradient.b, grad_b);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int optlayer_forward(optlayer_workspace* w, const double* dP, const double* dq, const double* dG,
+                     const double* dh, const double* dA, const double* db, double* dz, double* dlambda,
+                     double* dnu) {
+  if (!last_solve_usable(w)) return -1;
+  try {
+    const Eigen::Index n = w->n, m = w->m, p = w->p;
+    optlayer::QpPerturbation d;  // empty members mean zero
+    if (dP != nullptr) d.P = ConstMatrixMap(dP, n, n);
+    if (dq != nullptr) d.q = ConstMap(dq, n);
+    if (dG != nullptr && m > 0) d.G = ConstMatrixMap(dG, m, n);
+    if (dh != nullptr && m > 0) d.h = ConstMap(dh, m);
+    if (dA != nullptr && p > 0) d.A = ConstMatrixMap(dA, p, n);
+    if (db != nullptr && p > 0) d.b = ConstMap(db, p);
+    optlayer::QpTangent t;
+    if (!w->solver.forward(d, t)) return -1;
+    write(t.z, dz);
+    write(t.lambda, dlambda);
+    write(t.nu, dnu);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+const double* optlayer_z(const optlayer_workspace* w) { return w ? w->solver.result().z.data() : nullptr; }
+const double* optlayer_s(const optlayer_workspace* w) { return w ? w->solver.result().s.data() : nullptr; }
+const double* optlayer_lambda(const optlayer_workspace* w) { return w ? w->solver.result().lambda.data() : nullptr; }
+const double* optlayer_nu(const optlayer_workspace* w) { return w ? w->solver.result().nu.data() : nullptr; }
+
+optlayer_status optlayer_get_status(const optlayer_workspace* w) {
+  if (w == nullptr) return OPTLAYER_INVALID_INPUT;
+  if (w->own_message != nullptr) return OPTLAYER_INVALID_INPUT;
+  return static_cast<optlayer_status>(w->solver.result().status);
+}
+
+int optlayer_iterations(const optlayer_workspace* w) { return w ? w->solver.result().iterations : 0; }
+double optlayer_objective(const optlayer_workspace* w) { return w ? w->solver.result().objective : 0.0; }
+double optlayer_primal_residual(const optlayer_workspace* w) { return w ? w->solver.result().primal_residual : 0.0; }
+double optlayer_dual_residual(const optlayer_workspace* w) { return w ? w->solver.result().dual_residual : 0.0; }
+double optlayer_duality_gap(const optlayer_workspace* w) { return w ? w->solver.result().duality_gap : 0.0; }
+double optlayer_solve_time(const optlayer_workspace* w) { return w ? w->solver.result().solve_time : 0.0; }
+
+const char* optlayer_message(const optlayer_workspace* w) {
+  if (w == nullptr) return "no workspace";
+  if (w->own_message != nullptr) return w->own_message;
+  return w->solver.result().message.c_str();
+}
+
+const char* optlayer_status_string(optlayer_status status) {
+  const int code = static_cast<int>(status);
+  if (code < static_cast<int>(OPTLAYER_SOLVED) || code > static_cast<int>(OPTLAYER_UNSOLVED)) return "unknown";
+  return optlayer::to_string(static_cast<Status>(status));
+}
+
+}  // extern "C"
