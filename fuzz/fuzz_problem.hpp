@@ -322,13 +322,13 @@ inline void check_dual_certificate(const Problem& pr, const optlayer::QpResult& 
   if (!(wide(pr.q).dot(z) < 0.0L)) violation("dual_infeasible certificate: q'z >= 0", r);
 }
 
-/// Invariants of any finished solve; `warm` allows the documented cold retry of a warm start
-/// (its iterations are added to the warm attempt's). `held_rejected`: the solve ran on held data
-/// that an earlier solve(P, ...) refused, so the workspace may hold none or other data than `pr`.
-inline void check_result(const Problem& pr, const optlayer::QpResult& r, double seconds, bool warm,
+/// Invariants of any finished solve (a warm start's cold retry shares max_iter with it).
+/// `held_rejected`: the solve ran on held data that an earlier solve(P, ...) refused, so the
+/// workspace may hold none or other data than `pr`.
+inline void check_result(const Problem& pr, const optlayer::QpResult& r, double seconds,
                          bool held_rejected = false) {
   using optlayer::Status;
-  const int iteration_cap = warm ? 2 * pr.settings.max_iter : pr.settings.max_iter;
+  const int iteration_cap = pr.settings.max_iter;  // a cold retry of a warm start shares the budget
   if (r.iterations < 0 || r.iterations > iteration_cap) violation("iterations exceed max_iter", r);
   if (seconds > pr.settings.time_limit + 2.0) violation("solve ran far past time_limit", r);
   switch (r.status) {
@@ -383,7 +383,7 @@ inline optlayer::Status solve_checked(optlayer::QpSolver& solver, const Problem&
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (status != solver.result().status) violation("returned status differs from result().status", solver.result());
-  check_result(pr, solver.result(), seconds, false);
+  check_result(pr, solver.result(), seconds);
   return status;
 }
 

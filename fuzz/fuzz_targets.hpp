@@ -110,7 +110,7 @@ inline void run_solver(const std::uint8_t* data, std::size_t size) {
     const optlayer::Status status = solver.solve();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (status != solver.result().status) violation("solve() status differs from result()", solver.result());
-    check_result(pr, solver.result(), seconds, accepted, rejected);
+    check_result(pr, solver.result(), seconds, rejected);
   }
   if (pr.flags & kUpdateQ) {
     Eigen::VectorXd q(pr.n);
@@ -123,7 +123,7 @@ inline void run_solver(const std::uint8_t* data, std::size_t size) {
     const auto start = std::chrono::steady_clock::now();
     solver.solve();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    check_result(pr, solver.result(), seconds, false, rejected);
+    check_result(pr, solver.result(), seconds, rejected);
   }
 }
 

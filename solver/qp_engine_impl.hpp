@@ -424,7 +424,7 @@ void QpEngine<Matrix, Kkt>::initialize_from_warm_start() {
 }
 
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
+Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
   scaling.equilibrate(P, q, G, h, A, b, settings.scaling_iterations);
   if (settings.check_convexity && n > 0) {
     const double size = max_abs(P);
@@ -496,7 +496,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start) {
       write_result(Status::numerical_error, iteration);
       return Status::numerical_error;
     }
-    if (iteration >= settings.max_iter) {
+    if (iteration >= max_iter) {
       result.message = "iteration limit reached";
       write_result(Status::max_iterations, iteration);
       return Status::max_iterations;
@@ -549,12 +549,14 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
     result.solve_time = 0.0;
     return result.status;
   }
-  Status status = solve_copy(use_warm_start);
-  if (use_warm_start && engine_detail::worth_cold_retry(status)) {
+  Status status = solve_copy(use_warm_start, settings.max_iter);
+  // A failed warm start is retried cold within what is left of max_iter (and time_limit):
+  // the limits bound the whole solve, as a control loop budgets for it.
+  if (use_warm_start && engine_detail::worth_cold_retry(status) && result.iterations < settings.max_iter) {
     const int warm_iterations = result.iterations;
     const int warm_factorizations = result.factorizations;
     engine_detail::reset_result(result);
-    status = solve_copy(false);
+    status = solve_copy(false, settings.max_iter - warm_iterations);
     result.iterations += warm_iterations;
     result.factorizations += warm_factorizations;
   }
@@ -564,14 +566,14 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
 
 // Copies the held data (symmetrizing P) into the working arrays, which are scaled in place.
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start) {
+Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start, int max_iter) {
   symmetric_part(user_P, P);
   q = user_q;
   G = user_G;
   h = user_h;
   A = user_A;
   b = user_b;
-  return run(use_warm_start);
+  return run(use_warm_start, max_iter);
 }
 
 }  // namespace optlayer
