@@ -10,6 +10,10 @@ namespace optlayer {
 
 class KktRefinement {
  public:
+  /// Block-relative residual at which refinement stops: a few units of round-off above the
+  /// precision of the residual itself, so further steps would only cost matrix-vector products.
+  static constexpr double kRefinedEnough = 1e-14;
+
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
     n_ = n;
     m_ = m;
@@ -27,7 +31,7 @@ class KktRefinement {
     backend.multiply(x, residual_);
     residual_ = rhs - residual_;
     double error = block_error(rhs);
-    for (int step = 0; step < max_steps && error > 1e-15; ++step) {
+    for (int step = 0; step < max_steps && error > kRefinedEnough; ++step) {
       backend.solve_regularized(residual_, correction_);
       best_ = x;
       x += correction_;
