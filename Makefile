@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DOPTLAYER_WERROR=ON
 
-.PHONY: all deps configure build demo test test-sanitize mm-dense clean fuzz test-tsan
+.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan
 
 all: build
 
@@ -58,6 +58,15 @@ fuzz:
 # Every Maros-Meszaros problem with n <= 1000 at eps_abs 1e-9, eps_rel 0 (dense path).
 mm-dense: build
 	@./scripts/mm_table.sh --max-n 1000 --eps-abs 1e-9 --time-limit 120 --kkt dense
+
+# The whole Maros-Meszaros set (automatic dense/sparse choice) at eps_abs 1e-9 and then 1e-8,
+# eps_rel 0, MM_TIME_LIMIT seconds per problem; tables in $(BUILD)/mm/.
+MM_TIME_LIMIT ?= 60
+mm: build
+	@mkdir -p $(BUILD)/mm
+	@for eps in 1e-9 1e-8; do \
+	  ./scripts/mm_table.sh --eps-abs $$eps --time-limit $(MM_TIME_LIMIT) | tee $(BUILD)/mm/maros_meszaros_$$eps.txt; \
+	done
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-sanitize
