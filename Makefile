@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DOPTLAYER_WERROR=ON
 
-.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan
+.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan bench
 
 all: build
 
@@ -67,6 +67,26 @@ mm: build
 	@for eps in 1e-9 1e-8; do \
 	  ./scripts/mm_table.sh --eps-abs $$eps --time-limit $(MM_TIME_LIMIT) | tee $(BUILD)/mm/maros_meszaros_$$eps.txt; \
 	done
+
+# Every benchmark of bench/ in Release ($(BENCH_BUILD)), BENCH_REPETITIONS runs each (the
+# tables use medians: the machine may be shared), JSON in $(BENCH_OUT), then the ratio tables
+# of scripts/bench_table.sh. `make test` runs the same programs in smoke mode (smoke_bench_*).
+BENCH_BUILD ?= $(BUILD)-bench
+BENCH_OUT ?= $(BUILD)/bench
+BENCH_REPETITIONS ?= 5
+BENCH_MIN_TIME ?= 0.1
+BENCH_PROGRAMS := $(sort $(basename $(notdir $(wildcard bench/bench_*.cpp))))
+bench: deps
+	@cmake -S . -B $(BENCH_BUILD) $(CMAKE_FLAGS) > /dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target $(BENCH_PROGRAMS)
+	@mkdir -p $(BENCH_OUT)
+	@for b in $(BENCH_PROGRAMS); do \
+	  echo "running $$b ($(BENCH_REPETITIONS) repetitions)" >&2; \
+	  ./$(BENCH_BUILD)/bin/$$b --benchmark_min_time=$(BENCH_MIN_TIME) --benchmark_repetitions=$(BENCH_REPETITIONS) \
+	    --benchmark_report_aggregates_only=true --benchmark_out=$(BENCH_OUT)/$$b.json \
+	    --benchmark_out_format=json > /dev/null || exit 1; \
+	done
+	@./scripts/bench_table.sh $(addprefix $(BENCH_OUT)/,$(addsuffix .json,$(BENCH_PROGRAMS)))
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-sanitize

@@ -31,7 +31,7 @@ bool optional_size_ok(const Eigen::Ref<const Eigen::VectorXd>& v, Eigen::Index s
 // the derivative is the final product of the solve).
 // No refactorization: a derivative reuses the solver's factorization as it is.
 void solve_kept(ConvexSolver::Impl& w) {
-  w.kkt.solve(w.rhs, w.sol, std::max(w.settings.max_refinement_steps, 10), false);
+  w.solve_kkt(std::max(w.settings.max_refinement_steps, 10), false);
 }
 
 }  // namespace

@@ -2,108 +2,15 @@
 
 #include "optlayer/qp_batch.hpp"
 
+#include "diff/worker_pool.hpp"
+
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <cstdint>
-#include <exception>
-#include <functional>
-#include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 namespace optlayer {
 
-// Runs task(0..count-1) on its worker threads and the calling thread. Indices are handed
-// out by an atomic counter: which thread runs which problem varies, but each problem's
-// computation does not depend on it.
-class QpBatch::WorkerPool {
- public:
-  explicit WorkerPool(unsigned workers) {
-    threads_.reserve(workers);
-    for (unsigned i = 0; i < workers; ++i) threads_.emplace_back([this] { worker_loop(); });
-  }
-
-  ~WorkerPool() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    wake_.notify_all();
-    for (auto& t : threads_) t.join();
-  }
-
-  unsigned workers() const { return static_cast<unsigned>(threads_.size()); }
-
-  /// Runs task(k) for every k < count and returns when all are done; rethrows the first exception.
-  void run(std::size_t count, const std::function<void(std::size_t)>& task) {
-    if (threads_.empty() || count <= 1) {
-      for (std::size_t k = 0; k < count; ++k) task(k);
-      return;
-    }
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      task_ = &task;
-      count_ = count;
-      next_.store(0);
-      error_ = nullptr;
-      active_ = threads_.size();
-      ++generation_;
-    }
-    wake_.notify_all();
-    drain();
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return active_ == 0; });
-    task_ = nullptr;
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  void worker_loop() {
-    std::uint64_t seen = 0;
-    std::unique_lock<std::mutex> lock(mutex_);
-    for (;;) {
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-      lock.unlock();
-      drain();
-      lock.lock();
-      if (--active_ == 0) done_.notify_one();
-    }
-  }
-
-  void drain() {
-    for (std::size_t k = next_.fetch_add(1); k < count_; k = next_.fetch_add(1)) {
-      try {
-        (*task_)(k);
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!error_) error_ = std::current_exception();
-      }
-    }
-  }
-
-  std::vector<std::thread> threads_;
-  std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  const std::function<void(std::size_t)>* task_ = nullptr;
-  std::size_t count_ = 0;  // written under mutex_ before the generation changes; read-only during a run
-  std::atomic<std::size_t> next_{0};
-  std::size_t active_ = 0;
-  std::uint64_t generation_ = 0;
-  bool stop_ = false;
-  std::exception_ptr error_;
-};
-
 namespace {
-
-unsigned resolve_threads(unsigned requested, std::size_t batch_size) {
-  unsigned threads = requested > 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
-  if (batch_size < threads) threads = static_cast<unsigned>(std::max<std::size_t>(batch_size, 1));
-  return threads;
-}
 
 void check_count(const char* what, std::size_t given, std::size_t expected) {
   if (given != expected)
@@ -123,7 +30,7 @@ QpBatch::QpBatch(std::size_t batch_size, Eigen::Index n, Eigen::Index m, Eigen::
     : succeeded_(batch_size, 0) {
   solvers_.reserve(batch_size);
   for (std::size_t k = 0; k < batch_size; ++k) solvers_.emplace_back(n, m, p, settings);
-  pool_ = std::make_unique<WorkerPool>(resolve_threads(threads, batch_size) - 1);
+  pool_ = std::make_unique<detail::WorkerPool>(detail::resolve_threads(threads, batch_size) - 1);
 }
 
 QpBatch::~QpBatch() = default;

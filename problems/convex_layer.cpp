@@ -2,7 +2,10 @@
 
 #include "optlayer/problems/convex_layer.hpp"
 
+#include <limits>
 #include <string>
+
+#include "diff/worker_pool.hpp"
 
 namespace optlayer {
 
@@ -13,10 +16,24 @@ Settings layer_settings() {
   return settings;
 }
 
-ConvexLayer::ConvexLayer(ConvexProblem problem, const Settings& settings)
+namespace {
+
+// A backward row is one solve on a kept factorization: below this many entries in the batch,
+// handing rows to the pool costs more than it saves.
+constexpr Eigen::Index kParallelBackwardEntries = Eigen::Index(1) << 16;
+
+}  // namespace
+
+ConvexLayer::ConvexLayer(ConvexProblem problem, const Settings& settings, unsigned threads)
     : problem_(std::move(problem)), settings_(settings) {
   settings_.validate();
+  pool_ = std::make_unique<detail::WorkerPool>(
+      detail::resolve_threads(threads, std::numeric_limits<std::size_t>::max()) - 1);
 }
+
+ConvexLayer::~ConvexLayer() = default;
+ConvexLayer::ConvexLayer(ConvexLayer&&) noexcept = default;
+ConvexLayer& ConvexLayer::operator=(ConvexLayer&&) noexcept = default;
 
 Status ConvexLayer::forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Z) {
   all_solved_ = false;
@@ -24,14 +41,17 @@ Status ConvexLayer::forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Z) {
   if (X.cols() != num_parameters()) return Status::invalid_input;
   while (static_cast<Eigen::Index>(solvers_.size()) < X.rows()) solvers_.emplace_back(problem_, settings_);
   Z.resize(X.rows(), num_variables());
-  Status status = Status::solved;
-  for (Eigen::Index i = 0; i < X.rows(); ++i) {
-    row_in_ = X.row(i).transpose();
-    ConvexSolver& solver = solvers_[static_cast<std::size_t>(i)];
-    const Status row_status = solver.solve(row_in_);
+  columns_.resize(num_parameters(), X.rows());
+  detail::for_each_index(pool_.get(), static_cast<std::size_t>(X.rows()), true, [&](std::size_t k) {
+    const Eigen::Index i = static_cast<Eigen::Index>(k);
+    columns_.col(i) = X.row(i).transpose();
+    ConvexSolver& solver = solvers_[k];
+    if (initial_point_.size() > 0) solver.solve(columns_.col(i), initial_point_);
+    else solver.solve(columns_.col(i));
     Z.row(i) = solver.result().z.transpose();
-    if (row_status != Status::solved && status == Status::solved) status = row_status;
-  }
+  });
+  Status status = Status::solved;
+  for (Eigen::Index i = 0; i < X.rows() && status == Status::solved; ++i) status = solver(i).result().status;
   rows_ = X.rows();
   all_solved_ = status == Status::solved;
   return status;
@@ -40,11 +60,24 @@ Status ConvexLayer::forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Z) {
 bool ConvexLayer::backward(const Eigen::MatrixXd& dZ, Eigen::MatrixXd& dX) {
   if (!all_solved_ || dZ.rows() != rows_ || dZ.cols() != num_variables()) return false;
   dX.resize(rows_, num_parameters());
-  for (Eigen::Index i = 0; i < rows_; ++i) {
-    row_in_ = dZ.row(i).transpose();
-    if (!solvers_[static_cast<std::size_t>(i)].backward(row_in_, row_out_)) return false;
-    dX.row(i) = row_out_.transpose();
-  }
+  columns_.resize(num_variables(), rows_);
+  if (static_cast<Eigen::Index>(row_out_.size()) < rows_) row_out_.resize(static_cast<std::size_t>(rows_));
+  row_ok_.assign(static_cast<std::size_t>(rows_), 0);
+  const bool parallel = rows_ * num_variables() >= kParallelBackwardEntries;
+  detail::for_each_index(pool_.get(), static_cast<std::size_t>(rows_), parallel, [&](std::size_t k) {
+    const Eigen::Index i = static_cast<Eigen::Index>(k);
+    columns_.col(i) = dZ.row(i).transpose();
+    row_ok_[k] = solvers_[k].backward(columns_.col(i), row_out_[k]);
+    if (row_ok_[k]) dX.row(i) = row_out_[k].transpose();
+  });
+  for (unsigned char ok : row_ok_)
+    if (!ok) return false;
+  return true;
+}
+
+bool ConvexLayer::set_initial_point(const Eigen::VectorXd& z0) {
+  if (z0.size() != 0 && z0.size() != num_variables()) return false;
+  initial_point_ = z0;
   return true;
 }
 

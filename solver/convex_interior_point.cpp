@@ -85,7 +85,11 @@ void ConvexSolver::Impl::resize() {
   trial_res.resize(n, m, p, nl, nu);
   for (ConvexIterate* v : {&it, &trial, &step, &affine}) v->resize(n, m, p, nl, nu);
   kkt.resize(n, m, p);
+  diagonal_kkt.resize(n, p);
+  diagonal_active = false;
   P.setZero(n, n);
+  barrier_diagonal.setZero(n);
+  p_diagonal.setZero(n);
   prepared_h_jacobian.setZero(p, n);
   weights.setOnes(m);
   rhs.setZero(n + m + p);
@@ -237,33 +241,60 @@ bool ConvexSolver::Impl::step_below_resolution() const {
 // h affine); a failed Cholesky of it plus a small relative shift is negative curvature.
 bool ConvexSolver::Impl::hessian_has_negative_curvature() {
   const double scale = std::max(1.0, derivs.hessian.cwiseAbs().maxCoeff());
+  // A diagonal Hessian needs no Cholesky (O(n^3)) to show its curvature.
+  if (hessian_is_diagonal()) return !(derivs.hessian.diagonal().minCoeff() + kCurvatureTolerance * scale > 0.0);
   curvature_check.compute(derivs.hessian + (kCurvatureTolerance * scale) * Eigen::MatrixXd::Identity(n, n));
   return curvature_check.info() != Eigen::Success;
 }
 
+// Whether every off-diagonal entry of the Hessian of the Lagrangian is exactly zero (separable f, g).
+bool ConvexSolver::Impl::hessian_is_diagonal() const {
+  const Eigen::MatrixXd& H = derivs.hessian;
+  // Column by column as vectorized reductions: this runs on every factorization.
+  for (Eigen::Index j = 0; j < n; ++j) {
+    if (j > 0 && H.col(j).head(j).cwiseAbs().maxCoeff() != 0.0) return false;
+    if (j + 1 < n && H.col(j).tail(n - j - 1).cwiseAbs().maxCoeff() != 0.0) return false;
+  }
+  return true;
+}
+
+// The structured path for problems without inequalities g whose Lagrangian Hessian is diagonal:
+// P (Hessian + bound barrier) is then diagonal and the KKT system has an O(n p) Schur complement.
+// Tried first on every factorization; any failure falls back on DenseKkt.
+bool ConvexSolver::Impl::factor_diagonal() {
+  if (m > 0 || !hessian_is_diagonal()) return diagonal_active = false;
+  p_diagonal = derivs.hessian.diagonal() + barrier_diagonal;
+  diagonal_active = diagonal_kkt.factor(p_diagonal, derivs.h_jacobian);
+  return diagonal_active;
+}
+
+void ConvexSolver::Impl::solve_kkt(int refinement_steps, bool allow_refactor) {
+  if (diagonal_active) diagonal_kkt.solve(rhs, sol);
+  else kkt.solve(rhs, sol, refinement_steps, allow_refactor);
+}
+
 bool ConvexSolver::Impl::factor_kkt(bool check_curvature, Status& failure, const char*& message) {
-  P = derivs.hessian;
-  for (Eigen::Index k = 0; k < bounds.num_lower(); ++k) {
-    const Eigen::Index i = bounds.lower_index[k];
-    P(i, i) += it.zl(k) / res.dist_lo(k);
-  }
-  for (Eigen::Index k = 0; k < bounds.num_upper(); ++k) {
-    const Eigen::Index i = bounds.upper_index[k];
-    P(i, i) += it.zu(k) / res.dist_hi(k);
-  }
+  barrier_diagonal.setZero();
+  for (Eigen::Index k = 0; k < bounds.num_lower(); ++k)
+    barrier_diagonal(bounds.lower_index[k]) += it.zl(k) / res.dist_lo(k);
+  for (Eigen::Index k = 0; k < bounds.num_upper(); ++k)
+    barrier_diagonal(bounds.upper_index[k]) += it.zu(k) / res.dist_hi(k);
   weights = it.s.cwiseQuotient(it.lambda);
+  const bool test_convexity = settings.check_convexity;
+  if (check_curvature && test_convexity && hessian_has_negative_curvature()) {
+    failure = Status::non_convex;
+    message = "the Hessian of the Lagrangian has negative curvature: the problem is not convex";
+    return false;
+  }
+  if (factor_diagonal()) return true;
+  P = derivs.hessian;
+  P.diagonal() += barrier_diagonal;
   // DenseKkt precomputes Jh'Jh and chooses its form once per solve; Jh is constant in z (h is
   // affine), so it is prepared again only if Jh changes (an h that is not affine after all).
   if (!kkt_prepared || derivs.h_jacobian != prepared_h_jacobian) {
     kkt.prepare(P, derivs.g_jacobian, derivs.h_jacobian, settings.kkt_method);
     prepared_h_jacobian = derivs.h_jacobian;
     kkt_prepared = true;
-  }
-  const bool test_convexity = settings.check_convexity;
-  if (check_curvature && test_convexity && hessian_has_negative_curvature()) {
-    failure = Status::non_convex;
-    message = "the Hessian of the Lagrangian has negative curvature: the problem is not convex";
-    return false;
   }
   double rho = settings.reg_primal;
   for (int attempt = 0; attempt < 8; ++attempt, rho *= 100.0) {
@@ -288,7 +319,7 @@ void ConvexSolver::Impl::solve_newton(ConvexIterate& d) {
     rhs(bounds.upper_index[k]) -= target_hi(k) / res.dist_hi(k);
   rhs.segment(n, m) = -res.ineq - target_s.cwiseQuotient(it.lambda);
   rhs.tail(p) = -res.eq;
-  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  solve_kkt(settings.max_refinement_steps, true);
   d.z = sol.head(n);
   d.lambda = sol.segment(n, m);
   d.nu = sol.tail(p);

@@ -28,7 +28,7 @@ void ConvexSolver::set_settings(const Settings& settings) {
 const Settings& ConvexSolver::settings() const { return impl_->settings; }
 const ConvexProblem& ConvexSolver::problem() const { return impl_->problem; }
 const ConvexResult& ConvexSolver::result() const { return impl_->result; }
-long ConvexSolver::total_factorizations() const { return impl_->kkt.factorizations(); }
+long ConvexSolver::total_factorizations() const { return impl_->factorizations(); }
 
 Status ConvexSolver::solve(const VectorRef& x) { return solve(x, VectorRef(Eigen::VectorXd())); }
 
@@ -63,7 +63,7 @@ Status ConvexSolver::solve(const VectorRef& x, const VectorRef& z0) {
   }
 
   w.x = x;
-  const long factorizations_before = w.kkt.factorizations();
+  const long factorizations_before = w.factorizations();
   if (z0.size() != 0) w.trial.z = z0;  // trial.z is free until the loop starts
   Status status;
   try {
@@ -75,7 +75,7 @@ Status ConvexSolver::solve(const VectorRef& x, const VectorRef& z0) {
     w.result.status = status = Status::numerical_error;
   }
   // DenseKkt counts every factorization, including its switches to the full form.
-  w.result.factorizations = static_cast<int>(w.kkt.factorizations() - factorizations_before);
+  w.result.factorizations = static_cast<int>(w.factorizations() - factorizations_before);
   w.result.solve_time = w.elapsed_seconds();
   return status;
 }

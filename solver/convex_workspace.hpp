@@ -7,6 +7,7 @@
 
 #include "optlayer/convex_solver.hpp"
 #include "solver/convex_bounds.hpp"
+#include "solver/convex_diagonal_kkt.hpp"
 #include "solver/convex_iterate.hpp"
 #include "solver/dense_kkt.hpp"
 
@@ -40,7 +41,11 @@ struct ConvexSolver::Impl {
   ConvexResiduals res, trial_res;
   ConvexIterate it, trial, step, affine;
   DenseKkt kkt;
+  ConvexDiagonalKkt diagonal_kkt;        // separable problems: no g, diagonal Hessian
+  bool diagonal_active = false;          // the last factorization is diagonal_kkt's
   Eigen::MatrixXd P;                     // Hessian of the Lagrangian + bound barrier diagonal
+  Eigen::VectorXd barrier_diagonal;      // zl/(z - lo) + zu/(hi - z)
+  Eigen::VectorXd p_diagonal;            // diagonal of P on the diagonal path
   Eigen::MatrixXd prepared_h_jacobian;   // Jh when kkt was last prepared
   bool kkt_prepared = false;
   Eigen::VectorXd weights;               // s ./ lambda
@@ -71,6 +76,10 @@ struct ConvexSolver::Impl {
   bool step_below_resolution() const;
   bool hessian_has_negative_curvature();
   bool factor_kkt(bool check_curvature, Status& failure, const char*& message);
+  bool hessian_is_diagonal() const;
+  bool factor_diagonal();
+  void solve_kkt(int refinement_steps, bool allow_refactor);  // sol = K^-1 rhs on the active backend
+  long factorizations() const { return kkt.factorizations() + diagonal_kkt.factorizations(); }
   void solve_newton(ConvexIterate& direction);
   double max_step(const ConvexIterate& direction) const;
   double relative_size(const ConvexIterate& direction) const;

@@ -22,6 +22,8 @@
 #include "optlayer/problems/projection_layer.hpp"
 #include "optlayer/problems/qp_layer.hpp"
 #include "optlayer/problems/relu.hpp"
+#include "optlayer/problems/simplex_qp.hpp"
+#include "optlayer/problems/simplex_sparsemax.hpp"
 #include "optlayer/problems/sparsemax.hpp"
 #include "optlayer/problems/softmax.hpp"
 #include "optlayer/problems/sigmoid.hpp"

@@ -17,6 +17,10 @@
 
 namespace optlayer {
 
+namespace detail {
+class WorkerPool;  // diff/worker_pool.hpp
+}  // namespace detail
+
 /// The data of one QP: minimize 1/2 z'Pz + q'z  s.t.  Gz <= h, Az = b.
 struct QpData {
   Eigen::MatrixXd P;
@@ -69,10 +73,9 @@ class QpBatch {
   const QpResult& result(std::size_t k) const;
 
  private:
-  class WorkerPool;
   std::vector<QpSolver> solvers_;
   std::vector<unsigned char> succeeded_;
-  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<detail::WorkerPool> pool_;
 };
 
 }  // namespace optlayer

@@ -4,6 +4,7 @@
 // per row, so backward() reuses every row's final factorization (no new factorization).
 
 #include <Eigen/Core>
+#include <memory>
 #include <vector>
 
 #include "optlayer/convex_problem.hpp"
@@ -12,13 +13,21 @@
 
 namespace optlayer {
 
+namespace detail {
+class WorkerPool;  // diff/worker_pool.hpp
+}  // namespace detail
+
 /// Tight tolerances for layers that reproduce analytic functions (errors ~1e-13).
 Settings layer_settings();
 
 class ConvexLayer {
  public:
-  /// Throws std::invalid_argument for invalid settings.
-  ConvexLayer(ConvexProblem problem, const Settings& settings = layer_settings());
+  /// Rows run on `threads` threads (0: one per hardware thread); row i always on solver i, so
+  /// results do not depend on the number of threads. Throws std::invalid_argument for invalid settings.
+  ConvexLayer(ConvexProblem problem, const Settings& settings = layer_settings(), unsigned threads = 1);
+  ~ConvexLayer();
+  ConvexLayer(ConvexLayer&&) noexcept;
+  ConvexLayer& operator=(ConvexLayer&&) noexcept;
 
   /// Z.row(i) = z*(X.row(i)). Returns solved when every row is solved, else the first failing
   /// row's status (see solver(i).result() for each row). Never throws.
@@ -26,6 +35,11 @@ class ConvexLayer {
   /// dX.row(i) = (dz*/dx)' dZ.row(i) for the rows of the last forward. Returns false when the last
   /// forward did not solve every row or dZ has the wrong shape.
   bool backward(const Eigen::MatrixXd& dZ, Eigen::MatrixXd& dX);
+
+  /// Every row of the next forward starts at z0 (strictly inside the bounds) instead of the
+  /// solver's default start; an empty z0 restores the default. False (nothing changed) when
+  /// z0 has neither size n nor 0.
+  bool set_initial_point(const Eigen::VectorXd& z0);
 
   Eigen::Index num_variables() const { return problem_.num_variables(); }
   Eigen::Index num_parameters() const { return problem_.num_parameters(); }
@@ -40,7 +54,11 @@ class ConvexLayer {
   std::vector<ConvexSolver> solvers_;
   Eigen::Index rows_ = 0;
   bool all_solved_ = false;
-  Eigen::VectorXd row_in_, row_out_;
+  Eigen::VectorXd initial_point_;
+  Eigen::MatrixXd columns_;                 // rows of the input as contiguous columns, one per solver
+  std::vector<Eigen::VectorXd> row_out_;   // backward output of each row
+  std::vector<unsigned char> row_ok_;      // whether each row's backward succeeded
+  std::unique_ptr<detail::WorkerPool> pool_;
 };
 
 }  // namespace optlayer

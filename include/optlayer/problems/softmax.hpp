@@ -9,12 +9,14 @@
 
 namespace optlayer {
 
-/// The problem in dimension n (nx = n, one equality, bounds z > 0), derivatives by automatic differentiation.
+/// The problem in dimension n (nx = n, one equality, bounds z > 0), with hand-written derivatives
+/// (the objective is separable; the functors are kept for values and as the definition).
 ConvexProblem make_softmax_problem(Eigen::Index n);
 
 class SoftmaxLayer {
  public:
-  explicit SoftmaxLayer(Eigen::Index n, const Settings& settings = layer_settings());
+  /// Rows of dimension n on `threads` threads (see ConvexLayer).
+  explicit SoftmaxLayer(Eigen::Index n, const Settings& settings = layer_settings(), unsigned threads = 1);
   /// Y.row(i) = softmax(X.row(i)). Returns solved or the first failing status.
   Status forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) { return layer_.forward(X, Y); }
   /// dX from dY through the last forward's factorizations.
