@@ -75,8 +75,9 @@ struct QpEngine {
 
   void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
   Status solve_held();
-  Status solve_copy(bool use_warm_start, int max_iter);
-  Status run(bool use_warm_start, int max_iter);
+  Status solve_copy(bool use_warm_start, int max_iter, int scaling_iterations);
+  Status retry_cold(int scaling_iterations);
+  Status run(bool use_warm_start, int max_iter, int scaling_iterations);
 
   // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).
   bool factor_kkt(const Eigen::VectorXd& w);

@@ -424,8 +424,8 @@ void QpEngine<Matrix, Kkt>::initialize_from_warm_start() {
 }
 
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
-  scaling.equilibrate(P, q, G, h, A, b, settings.scaling_iterations);
+Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter, int scaling_iterations) {
+  scaling.equilibrate(P, q, G, h, A, b, scaling_iterations);
   if (settings.check_convexity && n > 0) {
     const double size = max_abs(P);
     if (size > 0.0) {
@@ -549,31 +549,43 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
     result.solve_time = 0.0;
     return result.status;
   }
-  Status status = solve_copy(use_warm_start, settings.max_iter);
+  Status status = solve_copy(use_warm_start, settings.max_iter, settings.scaling_iterations);
   // A failed warm start is retried cold within what is left of max_iter (and time_limit):
   // the limits bound the whole solve, as a control loop budgets for it.
-  if (use_warm_start && engine_detail::worth_cold_retry(status) && result.iterations < settings.max_iter) {
-    const int warm_iterations = result.iterations;
-    const int warm_factorizations = result.factorizations;
-    engine_detail::reset_result(result);
-    status = solve_copy(false, settings.max_iter - warm_iterations);
-    result.iterations += warm_iterations;
-    result.factorizations += warm_factorizations;
-  }
+  if (use_warm_start && engine_detail::worth_cold_retry(status))
+    status = retry_cold(settings.scaling_iterations);
+  // Ruiz equilibration can hurt: on degenerate LPs such as QSHIP04S (Maros-Meszaros) the
+  // multipliers of the scaled problem grow until the dual residual stalls near 1e-8, while the
+  // unscaled problem solves in 15 iterations. A numerical failure gets one unscaled retry.
+  if (status == Status::numerical_error && settings.scaling_iterations > 0) status = retry_cold(0);
   result.solve_time = elapsed_seconds();
+  return status;
+}
+
+// Solves again from the cold start with what is left of max_iter; the iterations and
+// factorizations of the failed attempts are added to the new result.
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::retry_cold(int scaling_iterations) {
+  const int used_iterations = result.iterations;
+  if (used_iterations >= settings.max_iter || elapsed_seconds() > settings.time_limit) return result.status;
+  const int used_factorizations = result.factorizations;
+  engine_detail::reset_result(result);
+  const Status status = solve_copy(false, settings.max_iter - used_iterations, scaling_iterations);
+  result.iterations += used_iterations;
+  result.factorizations += used_factorizations;
   return status;
 }
 
 // Copies the held data (symmetrizing P) into the working arrays, which are scaled in place.
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start, int max_iter) {
+Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start, int max_iter, int scaling_iterations) {
   symmetric_part(user_P, P);
   q = user_q;
   G = user_G;
   h = user_h;
   A = user_A;
   b = user_b;
-  return run(use_warm_start, max_iter);
+  return run(use_warm_start, max_iter, scaling_iterations);
 }
 
 }  // namespace optlayer

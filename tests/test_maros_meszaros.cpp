@@ -71,3 +71,25 @@ TEST_CASE("Maros-Meszaros problems with n + m <= 600 (dense path, eps_abs 1e-8)"
   }
   MESSAGE("solved ", solved, " of ", problems.size() - 1, " convex problems");
 }
+
+TEST_CASE("a numerical failure of the scaled problem is retried without scaling (QSHIP04S at 1e-9)") {
+  // With Ruiz scaling the multipliers of this degenerate LP grow to 5e7 and the dual residual
+  // stalls at 1e-8 (numerical_error after 43 iterations); unscaled it solves in 15.
+  const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/QSHIP04S.QPS");
+  const SparseQp qp = to_standard_form(model);
+  Settings settings;
+  settings.eps_abs = 1e-9;
+  settings.eps_rel = 0.0;
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
+  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  const QpResult& r = solver.result();
+  CHECK(r.iterations > 40);  // the failed scaled attempt is counted
+  CHECK(r.iterations <= settings.max_iter);
+  CHECK(std::abs(r.objective + qp.c0 - 2.4249936730e+06) <= 1e-6 * 2.4249936730e+06);
+
+  // The retry shares max_iter: without iterations left for it, the scaled attempt's failure stands.
+  settings.max_iter = 43;
+  solver.set_settings(settings);
+  CHECK(solver.solve() != Status::solved);
+  CHECK(solver.result().iterations <= 43);
+}
