@@ -11,6 +11,9 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   H_.setZero(n, n);
   AtA_.setZero(n, n);
   Gw_.setZero(m, n);
+  general_rows_.assign(static_cast<std::size_t>(m), 0);
+  bound_rows_.assign(static_cast<std::size_t>(m), 0);
+  bound_columns_.assign(static_cast<std::size_t>(m), 0);
   // emplace, not assignment: a fresh LLT/LDLT leaves its info field unset, and copying that
   // enum is undefined behaviour (UBSan aborts on it).
   llt_.emplace(n);
@@ -28,13 +31,40 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
 }
 
 void DenseKkt::prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A,
-                       KktMethod method) {
+                       KktMethod method, bool g_fixed) {
   P_ = &P;
   G_ = &G;
   A_ = &A;
   method_ = method;
   full_ = method == KktMethod::full;
   if (!full_ && p_ > 0) AtA_.noalias() = A.transpose() * A;
+  classify_rows(g_fixed);
+}
+
+// Rows of G with one nonzero (bounds on single variables) add a diagonal term to the reduced
+// matrix; only the other rows need the rank update, the costliest part of factor_reduced.
+// A G whose values change between factorizations (a Jacobian) is taken as all general rows.
+void DenseKkt::classify_rows(bool g_fixed) {
+  num_general_ = 0;
+  num_bounds_ = 0;
+  if (!g_fixed) {
+    for (Eigen::Index i = 0; i < m_; ++i) general_rows_[static_cast<std::size_t>(num_general_++)] = i;
+    return;
+  }
+  for (Eigen::Index i = 0; i < m_; ++i) {
+    Eigen::Index nonzeros = 0, column = 0;
+    for (Eigen::Index j = 0; j < n_ && nonzeros < 2; ++j)
+      if ((*G_)(i, j) != 0.0) {
+        ++nonzeros;
+        column = j;
+      }
+    if (nonzeros == 1) {
+      bound_rows_[static_cast<std::size_t>(num_bounds_)] = i;
+      bound_columns_[static_cast<std::size_t>(num_bounds_++)] = column;
+    } else {
+      general_rows_[static_cast<std::size_t>(num_general_++)] = i;
+    }
+  }
 }
 
 bool DenseKkt::factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality) {
@@ -57,9 +87,17 @@ bool DenseKkt::factor_reduced() {
   sqrt_inv_w_reg_ = inv_w_reg_.cwiseSqrt();
   H_.triangularView<Eigen::Lower>() = P_->triangularView<Eigen::Lower>();
   H_.diagonal().array() += rho_;
-  if (m_ > 0) {
-    Gw_ = sqrt_inv_w_reg_.asDiagonal() * (*G_);
-    H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.transpose());
+  for (Eigen::Index k = 0; k < num_bounds_; ++k) {
+    const Eigen::Index i = bound_rows_[static_cast<std::size_t>(k)];
+    const Eigen::Index j = bound_columns_[static_cast<std::size_t>(k)];
+    H_(j, j) += inv_w_reg_(i) * (*G_)(i, j) * (*G_)(i, j);
+  }
+  if (num_general_ > 0) {
+    for (Eigen::Index k = 0; k < num_general_; ++k) {
+      const Eigen::Index i = general_rows_[static_cast<std::size_t>(k)];
+      Gw_.row(k) = sqrt_inv_w_reg_(i) * G_->row(i);
+    }
+    H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.topRows(num_general_).transpose());
   }
   if (p_ > 0) H_.noalias() += AtA_ * (1.0 / delta_);  // AtA_ is stored full and symmetric
   llt_->compute(H_);

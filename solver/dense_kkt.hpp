@@ -21,6 +21,7 @@
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <optional>
+#include <vector>
 
 #include "optlayer/settings.hpp"
 #include "solver/kkt_refinement.hpp"
@@ -32,8 +33,10 @@ class DenseKkt {
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p);
   /// Points the backend at the (scaled) data, precomputes A'A and resets the method
   /// to `method` (automatic starts reduced). The data must outlive the backend's use.
+  /// `g_fixed`: G keeps its values until the next prepare (a QP), so its single-entry rows can
+  /// be found once and added to the reduced matrix as a diagonal.
   void prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const Eigen::MatrixXd& A,
-               KktMethod method = KktMethod::automatic);
+               KktMethod method = KktMethod::automatic, bool g_fixed = false);
   /// Largest refined residual of a reduced-form solve that automatic mode accepts before it
   /// switches to the full form (default 1e-11). Callers that need less accuracy (a QP solved
   /// to eps_abs) raise it: the full LDL' costs far more than the reduced Cholesky.
@@ -60,6 +63,7 @@ class DenseKkt {
  private:
   bool factor_reduced();
   bool factor_full();
+  void classify_rows(bool g_fixed);
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
   double reduced_accuracy_target_ = 1e-11;
@@ -71,6 +75,9 @@ class DenseKkt {
   long factorizations_ = 0;
   // Reduced form.
   Eigen::MatrixXd H_, AtA_, Gw_;
+  // Rows of G with one nonzero (and its column) and the other rows, found by prepare().
+  std::vector<Eigen::Index> general_rows_, bound_rows_, bound_columns_;
+  Eigen::Index num_general_ = 0, num_bounds_ = 0;
   std::optional<Eigen::LLT<Eigen::MatrixXd>> llt_;    // sized in resize()
   // Full form.
   Eigen::MatrixXd K_;
