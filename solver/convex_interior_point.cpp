@@ -98,7 +98,7 @@ void ConvexSolver::Impl::resize() {
   target_lo.setZero(nl);
   target_hi.setZero(nu);
   direction_n.setZero(n);
-  curvature_check.compute(Eigen::MatrixXd::Identity(n, n));  // sizes it (copying LLT(n) reads its unset info)
+  curvature_check.resize(n);
   jvp_z.setZero(n);
   jvp_g.setZero(m);
   jvp_h.setZero(p);
@@ -243,8 +243,7 @@ bool ConvexSolver::Impl::hessian_has_negative_curvature() {
   const double scale = std::max(1.0, derivs.hessian.cwiseAbs().maxCoeff());
   // A diagonal Hessian needs no Cholesky (O(n^3)) to show its curvature.
   if (hessian_is_diagonal()) return !(derivs.hessian.diagonal().minCoeff() + kCurvatureTolerance * scale > 0.0);
-  curvature_check.compute(derivs.hessian + (kCurvatureTolerance * scale) * Eigen::MatrixXd::Identity(n, n));
-  return curvature_check.info() != Eigen::Success;
+  return !curvature_check.positive_semidefinite(derivs.hessian, kCurvatureTolerance * scale);
 }
 
 // Whether every off-diagonal entry of the Hessian of the Lagrangian is exactly zero (separable f, g).

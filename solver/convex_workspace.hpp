@@ -10,6 +10,7 @@
 #include "solver/convex_diagonal_kkt.hpp"
 #include "solver/convex_iterate.hpp"
 #include "solver/dense_kkt.hpp"
+#include "solver/matrix_ops.hpp"
 
 namespace optlayer {
 
@@ -51,7 +52,7 @@ struct ConvexSolver::Impl {
   Eigen::VectorXd weights;               // s ./ lambda
   Eigen::VectorXd rhs, sol;              // stacked KKT right-hand side / solution (n + m + p)
   Eigen::VectorXd target_s, target_lo, target_hi;  // complementarity changes asked of a Newton step
-  Eigen::LLT<Eigen::MatrixXd> curvature_check;
+  ConvexityCheck curvature_check;       // Cholesky of the Hessian + a small shift
   Eigen::VectorXd direction_n;           // scratch (n) of the infeasibility tests
   Eigen::VectorXd jvp_z, jvp_g, jvp_h, vjp_x;  // parameter products of the derivative passes
 
