@@ -31,6 +31,7 @@
 
 #include "optlayer/qp_solver.hpp"
 #include "optlayer/qps_reader.hpp"
+#include "qps_text.hpp"
 
 using namespace optlayer;
 using Eigen::MatrixXd;
@@ -72,19 +73,11 @@ void check_farkas(const QpResult& r, const MatrixXd& G, const VectorXd& h, const
   CHECK(h.dot(r.certificate_lambda) + b.dot(r.certificate_nu) < -1e-6);
 }
 
-std::string qps_error(const std::string& text) {
-  std::istringstream in(text);
-  try {
-    parse_qps(in, "t.qps");
-  } catch (const QpsError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using qps_text::error_of;
+using qps_text::kHead;
 
 std::string standard_form_error(const std::string& text) {
-  std::istringstream in(text);
-  const QpsModel model = parse_qps(in, "t.qps");
+  const QpsModel model = qps_text::parse_text(text);
   try {
     to_standard_form(model);
   } catch (const QpsError& e) {
@@ -92,15 +85,6 @@ std::string standard_form_error(const std::string& text) {
   }
   return "no error";
 }
-
-const std::string kQpsHead =
-    "NAME          T\n"
-    "ROWS\n"
-    " N  COST\n"
-    " L  R1\n"
-    "COLUMNS\n"
-    "    X1        COST              1.   R1                1.\n"
-    "    X2        R1                2.\n";
 
 }  // namespace
 
@@ -342,19 +326,19 @@ TEST_CASE("bad input: all-zero rows in G and A") {
 TEST_CASE("bad input: bounds with lower > upper through the QPS path") {
   // LO 5 / UP 3 on a column and an inverted row are in tests/test_qps_reader.cpp.
   SUBCASE("FX then a lower UP") {
-    CHECK(standard_form_error(kQpsHead + "BOUNDS\n FX BND X1 2.\n UP BND X1 1.\nENDATA\n") ==
+    CHECK(standard_form_error(kHead + "BOUNDS\n FX BND X1 2.\n UP BND X1 1.\nENDATA\n") ==
           "column 'X1': lower bound 2 exceeds upper bound 1 (infeasible bounds)");
   }
   SUBCASE("a lower bound of +infinity (1e30) is an empty interval") {
-    CHECK(standard_form_error(kQpsHead + "BOUNDS\n LO BND X2 1e30\nENDATA\n") ==
+    CHECK(standard_form_error(kHead + "BOUNDS\n LO BND X2 1e30\nENDATA\n") ==
           "column 'X2': lower bound inf exceeds upper bound inf (infeasible bounds)");
   }
   SUBCASE("an upper bound of -infinity (MI then UP -1e30) is an empty interval") {
-    CHECK(standard_form_error(kQpsHead + "BOUNDS\n MI BND X1\n UP BND X1 -1e30\nENDATA\n") ==
+    CHECK(standard_form_error(kHead + "BOUNDS\n MI BND X1\n UP BND X1 -1e30\nENDATA\n") ==
           "column 'X1': lower bound -inf exceeds upper bound -inf (infeasible bounds)");
   }
   SUBCASE("equal bounds are a fixed variable, not an error") {
-    CHECK(standard_form_error(kQpsHead + "BOUNDS\n LO BND X1 1.\n UP BND X1 1.\nENDATA\n") == "no error");
+    CHECK(standard_form_error(kHead + "BOUNDS\n LO BND X1 1.\n UP BND X1 1.\nENDATA\n") == "no error");
   }
 }
 
@@ -414,36 +398,36 @@ TEST_CASE("bad input: invalid settings name the field") {
 
 TEST_CASE("bad input: QPS files with structural errors") {
   SUBCASE("unknown sections: misspelled, lower-case, and a data section name from another format") {
-    CHECK(qps_error(kQpsHead + "BOUND\n") == "t.qps:8: unknown section header 'BOUND'");
-    CHECK(qps_error("NAME T\nrows\n") == "t.qps:2: unknown section header 'rows'");
-    CHECK(qps_error(kQpsHead + "SOS\n") == "t.qps:8: unknown section header 'SOS'");
+    CHECK(error_of(kHead + "BOUND\n") == "t.qps:8: unknown section header 'BOUND'");
+    CHECK(error_of("NAME T\nrows\n") == "t.qps:2: unknown section header 'rows'");
+    CHECK(error_of(kHead + "SOS\n") == "t.qps:8: unknown section header 'SOS'");
   }
   SUBCASE("missing ENDATA inside COLUMNS and right after NAME") {
-    CHECK(qps_error(kQpsHead) == "t.qps:7: missing ENDATA (input ended inside the COLUMNS section)");
-    CHECK(qps_error("NAME T\n") == "t.qps:1: missing ENDATA (input ended inside the NAME section)");
+    CHECK(error_of(kHead) == "t.qps:7: missing ENDATA (input ended inside the COLUMNS section)");
+    CHECK(error_of("NAME T\n") == "t.qps:1: missing ENDATA (input ended inside the NAME section)");
   }
   SUBCASE("unknown row names in RHS with two pairs and in RANGES") {
-    CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  1.  R7  2.\n") == "t.qps:9: unknown row 'R7' in RHS");
-    CHECK(qps_error(kQpsHead + "RANGES\n    RNG  COST2  1.\n") == "t.qps:9: unknown row 'COST2' in RANGES");
+    CHECK(error_of(kHead + "RHS\n    RHS  R1  1.  R7  2.\n") == "t.qps:9: unknown row 'R7' in RHS");
+    CHECK(error_of(kHead + "RANGES\n    RNG  COST2  1.\n") == "t.qps:9: unknown row 'COST2' in RANGES");
   }
   SUBCASE("duplicate names: rows, split columns, duplicate RHS and RANGES entries") {
-    CHECK(qps_error("ROWS\n N  COST\n E  R1\n E  R1\n") == "t.qps:4: duplicate row name 'R1' in ROWS");
-    CHECK(qps_error(kQpsHead + "    X1  COST  2.\n") ==
+    CHECK(error_of("ROWS\n N  COST\n E  R1\n E  R1\n") == "t.qps:4: duplicate row name 'R1' in ROWS");
+    CHECK(error_of(kHead + "    X1  COST  2.\n") ==
           "t.qps:8: duplicate column 'X1' in COLUMNS (the entries of a column must be contiguous)");
-    CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  1.\n    RHS  R1  2.\n") ==
+    CHECK(error_of(kHead + "RHS\n    RHS  R1  1.\n    RHS  R1  2.\n") ==
           "t.qps:10: duplicate RHS entry for row 'R1'");
-    CHECK(qps_error(kQpsHead + "RANGES\n    RNG  R1  1.  R1  2.\n") ==
+    CHECK(error_of(kHead + "RANGES\n    RNG  R1  1.  R1  2.\n") ==
           "t.qps:9: duplicate RANGES entry for row 'R1'");
   }
   SUBCASE("non-numeric values: text, two signs, a bare exponent, a Fortran exponent without digits") {
-    CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  one\n") == "t.qps:9: non-numeric value 'one' for row 'R1' in RHS");
-    CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  +-1\n") == "t.qps:9: non-numeric value '+-1' for row 'R1' in RHS");
-    CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  e5\n") == "t.qps:9: non-numeric value 'e5' for row 'R1' in RHS");
-    CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  1D\n") == "t.qps:9: non-numeric value '1D' for row 'R1' in RHS");
+    CHECK(error_of(kHead + "RHS\n    RHS  R1  one\n") == "t.qps:9: non-numeric value 'one' for row 'R1' in RHS");
+    CHECK(error_of(kHead + "RHS\n    RHS  R1  +-1\n") == "t.qps:9: non-numeric value '+-1' for row 'R1' in RHS");
+    CHECK(error_of(kHead + "RHS\n    RHS  R1  e5\n") == "t.qps:9: non-numeric value 'e5' for row 'R1' in RHS");
+    CHECK(error_of(kHead + "RHS\n    RHS  R1  1D\n") == "t.qps:9: non-numeric value '1D' for row 'R1' in RHS");
   }
   SUBCASE("infinite matrix coefficients are refused (bounds may be infinite)") {
-    CHECK(qps_error(kQpsHead + "    X3  R1  1e400\n") == "t.qps:8: infinite coefficient for row 'R1' in COLUMNS");
-    CHECK(qps_error(kQpsHead + "QUADOBJ\n    X1  X1  inf\n") == "t.qps:9: infinite value in QUADOBJ");
+    CHECK(error_of(kHead + "    X3  R1  1e400\n") == "t.qps:8: infinite coefficient for row 'R1' in COLUMNS");
+    CHECK(error_of(kHead + "QUADOBJ\n    X1  X1  inf\n") == "t.qps:9: infinite value in QUADOBJ");
   }
 }
 
@@ -451,7 +435,7 @@ TEST_CASE("bad input: QPS numbers beyond the double range read as strtod reads t
   // Regression (found while writing this catalogue): std::from_chars reports out-of-range values
   // as errors, so the reader called 1e400 and 1e-400 "non-numeric". Now overflow gives +-inf
   // (a missing bound in RHS/RANGES/BOUNDS, an error in COLUMNS) and underflow gives 0.
-  std::istringstream in(kQpsHead + "    X3  R1  1e-400  COST  -2.5e-999\nRHS\n    RHS  R1  1e400\n"
+  std::istringstream in(kHead + "    X3  R1  1e-400  COST  -2.5e-999\nRHS\n    RHS  R1  1e400\n"
                                    "BOUNDS\n LO BND X1 -1D+400\n UP BND X2 1.0e-99999999999999999999\nENDATA\n");
   const QpsModel m = parse_qps(in, "t.qps");
   CHECK(m.C.coeff(0, 2) == 0.0);
@@ -459,17 +443,17 @@ TEST_CASE("bad input: QPS numbers beyond the double range read as strtod reads t
   CHECK(m.row_upper(0) == kInf);
   CHECK(m.var_lower(0) == -kInf);
   CHECK(m.var_upper(1) == 0.0);
-  CHECK(qps_error(kQpsHead + "    X3  R1  -1e400\n") == "t.qps:8: infinite coefficient for row 'R1' in COLUMNS");
+  CHECK(error_of(kHead + "    X3  R1  -1e400\n") == "t.qps:8: infinite coefficient for row 'R1' in COLUMNS");
   // A sign after the '+' the reader strips is still two signs.
-  CHECK(qps_error(kQpsHead + "RHS\n    RHS  R1  ++1\n") == "t.qps:9: non-numeric value '++1' for row 'R1' in RHS");
+  CHECK(error_of(kHead + "RHS\n    RHS  R1  ++1\n") == "t.qps:9: non-numeric value '++1' for row 'R1' in RHS");
 }
 
 TEST_CASE("bad input: QPS lines longer than any sane limit") {
   // 1 MB without any newline: tests/test_qps_reader.cpp. Here the long line is terminated and
   // in the middle of a valid file, and a comment line is no exception to the limit.
   const std::string long_data = "    X3  R1  1." + std::string(70000, ' ') + "\n";
-  CHECK(qps_error(kQpsHead + long_data + "ENDATA\n") == "t.qps:8: line longer than 65536 characters");
-  CHECK(qps_error("*" + std::string(65536, 'c') + "\n" + kQpsHead + "ENDATA\n") ==
+  CHECK(error_of(kHead + long_data + "ENDATA\n") == "t.qps:8: line longer than 65536 characters");
+  CHECK(error_of("*" + std::string(65536, 'c') + "\n" + kHead + "ENDATA\n") ==
         "t.qps:1: line longer than 65536 characters");
 }
 

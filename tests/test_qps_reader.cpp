@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "optlayer/qps_reader.hpp"
+#include "qps_text.hpp"
 
 using optlayer::parse_qps;
 using optlayer::QpsError;
@@ -27,30 +28,9 @@ const double kInf = std::numeric_limits<double>::infinity();
 
 std::string fixture(const std::string& name) { return std::string(OPTLAYER_TEST_DATA_DIR) + "/qps/" + name; }
 
-QpsModel parse_text(const std::string& text) {
-  std::istringstream in(text);
-  return parse_qps(in, "t.qps");
-}
-
-// The QpsError message for `text`, or "no error".
-std::string error_of(const std::string& text) {
-  try {
-    parse_text(text);
-  } catch (const QpsError& e) {
-    return e.what();
-  }
-  return "no error";
-}
-
-// ROWS and COLUMNS shared by the small inline models below.
-const std::string kHead =
-    "NAME          T\n"
-    "ROWS\n"
-    " N  COST\n"
-    " L  R1\n"
-    "COLUMNS\n"
-    "    X1        COST              1.   R1                1.\n"
-    "    X2        R1                2.\n";
+using qps_text::error_of;
+using qps_text::kHead;
+using qps_text::parse_text;
 
 }  // namespace
 
