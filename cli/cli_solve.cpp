@@ -1,6 +1,7 @@
 // `optlayer solve FILE.qps [...]`: read a QPS file, solve it, report.
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "cli/cli_args.hpp"
@@ -17,6 +18,27 @@ struct SolveOptions {
   bool json = false;
 };
 
+// `--set NAME=VALUE` for the numeric expert settings (regularization, correctors, scaling...).
+void apply_setting(Settings& settings, const std::string& assignment) {
+  const std::size_t equals = assignment.find('=');
+  if (equals == std::string::npos) throw UsageError("--set needs NAME=VALUE, got '" + assignment + "'");
+  const std::string name = assignment.substr(0, equals), text = assignment.substr(equals + 1);
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0') throw UsageError("--set " + name + ": '" + text + "' is not a number");
+  if (name == "reg_primal") settings.reg_primal = value;
+  else if (name == "reg_dual") settings.reg_dual = value;
+  else if (name == "reg_inequality") settings.reg_inequality = value;
+  else if (name == "max_refinement_steps") settings.max_refinement_steps = static_cast<int>(value);
+  else if (name == "max_centrality_correctors") settings.max_centrality_correctors = static_cast<int>(value);
+  else if (name == "step_fraction") settings.step_fraction = value;
+  else if (name == "scaling_iterations") settings.scaling_iterations = static_cast<int>(value);
+  else if (name == "check_convexity") settings.check_convexity = value != 0.0;
+  else if (name == "eps_primal_infeasible") settings.eps_primal_infeasible = value;
+  else if (name == "eps_dual_infeasible") settings.eps_dual_infeasible = value;
+  else throw UsageError("--set: unknown setting '" + name + "'");
+}
+
 SolveOptions parse_solve_options(int argc, char** argv) {
   SolveOptions options;
   ArgReader args(argc, argv, 2);
@@ -28,6 +50,7 @@ SolveOptions parse_solve_options(int argc, char** argv) {
     else if (arg == "--time-limit") options.settings.time_limit = args.number(arg);
     else if (arg == "--verbose") options.settings.verbose = true;
     else if (arg == "--kkt") options.settings.backend = parse_backend(args.value(arg));
+    else if (arg == "--set") apply_setting(options.settings, args.value(arg));
     else if (arg == "--json") options.json = true;
     else if (!arg.empty() && arg[0] == '-') throw UsageError("unknown option " + arg);
     else if (options.path.empty()) options.path = arg;

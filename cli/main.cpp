@@ -13,7 +13,7 @@ namespace {
 void print_usage(std::FILE* out) {
   std::fputs(
       "usage: optlayer solve FILE.qps [--eps-abs E] [--eps-rel E] [--max-iter N] [--time-limit S]\n"
-      "                               [--kkt dense|sparse] [--verbose] [--json]\n"
+      "                               [--kkt dense|sparse] [--set NAME=VALUE] [--verbose] [--json]\n"
       "       optlayer check-grad FILE.qps [--seed S] [--directions K] [--json]\n"
       "exit status: 0 solved (check-grad: all errors <= 1e-5), 1 otherwise, 2 unreadable input or bad arguments\n",
       out);
