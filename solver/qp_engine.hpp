@@ -6,6 +6,7 @@
 
 #include "optlayer/qp_solver.hpp"
 #include "solver/dense_kkt.hpp"
+#include "solver/extended_residuals.hpp"
 #include "solver/matrix_ops.hpp"
 #include "solver/ruiz_scaling.hpp"
 #include "solver/sparse_kkt.hpp"
@@ -66,6 +67,7 @@ struct QpEngine {
   Eigen::VectorXd rhs, sol;    // stacked KKT right-hand side / solution (n + m + p)
   Eigen::VectorXd complementarity;  // target of s o lambda in the current step (m)
   ConvexityCheck convexity_check;
+  ExtendedResiduals extended;  // the final measures, summed in long double
   Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
   QpResult result;
@@ -86,6 +88,8 @@ struct QpEngine {
   void initialize_from_warm_start();
   void compute_residuals();
   bool converged() const;
+  bool near_convergence() const;
+  void measure_in_extended_precision();
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& z);
   void solve_newton(const Eigen::VectorXd& target, Variables& direction, bool with_residuals = true);

@@ -102,6 +102,7 @@ void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Inde
   sol.setZero(n + m + p);
   complementarity.setZero(m);
   convexity_check.resize(n);
+  extended.resize(n, m, p);
   scratch_m.setZero(m);
   result = QpResult();
   result.z.setZero(n);
@@ -212,6 +213,34 @@ bool QpEngine<Matrix, Kkt>::converged() const {
   const double ea = settings.eps_abs, er = settings.eps_rel;
   return res.primal <= ea + er * res.primal_scale && res.dual_norm <= ea + er * res.dual_scale &&
          res.gap <= ea + er * res.gap_scale;
+}
+
+// Within reach of the tolerances: each measure is below 100x its threshold, or at the level
+// where the double-precision round-off of its terms (about 1e-13 of their size) hides it.
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::near_convergence() const {
+  const double ea = settings.eps_abs, er = settings.eps_rel;
+  auto near = [&](double value, double scale) {
+    return value <= std::max(100.0 * (ea + er * scale), 1e-13 * scale);
+  };
+  return near(res.primal, res.primal_scale) && near(res.dual_norm, res.dual_scale) && near(res.gap, res.gap_scale);
+}
+
+// Replaces the primal residual, dual residual and gap by their values for the point the user
+// would receive (unscaled), on the user's data, summed in long double (see extended_residuals.hpp).
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::measure_in_extended_precision() {
+  const double c = scaling.c;
+  // result's vectors are scratch here: write_result overwrites them.
+  result.z = x.z.cwiseProduct(scaling.D);
+  result.lambda = x.lambda.cwiseProduct(scaling.E) / c;
+  result.nu = x.nu.cwiseProduct(scaling.F) / c;
+  if (!result.z.allFinite() || !result.lambda.allFinite() || !result.nu.allFinite()) return;
+  const ExtendedResiduals::Measures measures =
+      extended.evaluate(user_P, user_q, user_G, user_h, user_A, user_b, result.z, result.lambda, result.nu);
+  res.primal = measures.primal;
+  res.dual_norm = measures.dual;
+  res.gap = measures.gap;
 }
 
 template <class Matrix, class Kkt>
@@ -459,6 +488,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter, int scaling
   int since_progress = 0;
   for (int iteration = 0;; ++iteration) {
     compute_residuals();
+    if (!converged() && near_convergence()) measure_in_extended_precision();
     if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) {
       result.message = "the iterates lost finiteness";
       write_result(Status::numerical_error, iteration);

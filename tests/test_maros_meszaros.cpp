@@ -93,3 +93,21 @@ TEST_CASE("a numerical failure of the scaled problem is retried without scaling 
   CHECK(solver.solve() != Status::solved);
   CHECK(solver.result().iterations <= 43);
 }
+
+TEST_CASE("a duality gap hidden by round-off is measured in extended precision (QSCFXM3 at 1e-9)") {
+  // The objective terms are near 3e7: their double-precision sum leaves a gap of 1.5e-8 (a few
+  // ulps) at every iterate, and the solve used to end numerical_error. Summed in long double,
+  // the gap of the returned point is 3e-11.
+  const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/QSCFXM3.QPS");
+  const SparseQp qp = to_standard_form(model);
+  Settings settings;
+  settings.eps_abs = 1e-9;
+  settings.eps_rel = 0.0;
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
+  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  const QpResult& r = solver.result();
+  CHECK(r.primal_residual <= 1e-9);
+  CHECK(r.dual_residual <= 1e-9);
+  CHECK(r.duality_gap <= 1e-9);
+  CHECK(std::abs(r.objective + qp.c0 - 3.08163545e+07) <= 1e-6 * 3.08163545e+07);
+}
