@@ -257,7 +257,13 @@ bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& l
   auto& combo = res.Pz;  // scratch: reused after this iteration's measures are taken
   combo.noalias() = G.transpose() * lambda;
   combo.noalias() += A.transpose() * nu;
-  if (n > 0 && (combo.array() / scaling.D.array()).abs().maxCoeff() > eps) return false;
+  const double combo_norm = n > 0 ? (combo.array() / scaling.D.array()).abs().maxCoeff() : 0.0;
+  if (combo_norm > eps) return false;
+  // Soundness near feasible points: any z with Gz <= h, Az = b has h'l + b'n >= z'(G'l + A'n)
+  // >= -||z||_1 ||G'l + A'n||_inf, so the certificate must beat that bound for the current
+  // iterate's size, or a garbage Newton direction of a feasible problem can pass the tests above.
+  const double radius = (x.z.array() * scaling.D.array()).abs().sum();
+  if (!(support < -radius * combo_norm)) return false;
   result.certificate_lambda = (lambda.array() * scaling.E.array()).matrix() / norm;
   result.certificate_nu = (nu.array() * scaling.F.array()).matrix() / norm;
   return true;

@@ -111,3 +111,19 @@ TEST_CASE("a duality gap hidden by round-off is measured in extended precision (
   CHECK(r.duality_gap <= 1e-9);
   CHECK(std::abs(r.objective + qp.c0 - 3.08163545e+07) <= 1e-6 * 3.08163545e+07);
 }
+
+TEST_CASE("a feasible problem is never declared infeasible from a garbage direction (QFFFFF80)") {
+  // With a too small dual regularization (1e-11) the Newton directions of this LP become
+  // garbage, and one used to pass the Farkas tests (status primal_infeasible at iteration 20).
+  // The certificate must also beat the bound -||z||_1 ||G'l + A'n|| that feasibility implies.
+  const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/QFFFFF80.QPS");
+  const SparseQp qp = to_standard_form(model);
+  Settings settings;
+  settings.eps_abs = 1e-9;
+  settings.eps_rel = 0.0;
+  settings.reg_dual = 1e-11;
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
+  const Status status = solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b);
+  CHECK(status != Status::primal_infeasible);
+  CHECK(status != Status::dual_infeasible);
+}

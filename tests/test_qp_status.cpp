@@ -102,6 +102,22 @@ TEST_CASE("primal infeasible: zero row with negative right-hand side") {
   check_primal_certificate(r, G, h, A, b);
 }
 
+TEST_CASE("primal infeasible: far from the origin (boxes of 1e3, an equality out of reach)") {
+  // -1e3 <= z_i <= 1e3 for 40 variables, sum(z) = 5e4 > 4e4: the iterates sit near the box
+  // corners (||z||_1 ~ 4e4), so the certificate must beat that radius.
+  const int n = 40;
+  MatrixXd P = MatrixXd::Identity(n, n);
+  VectorXd q = VectorXd::LinSpaced(n, -1.0, 1.0);
+  MatrixXd G(2 * n, n);
+  G << MatrixXd::Identity(n, n), -MatrixXd::Identity(n, n);
+  VectorXd h = VectorXd::Constant(2 * n, 1e3);
+  MatrixXd A = MatrixXd::Ones(1, n);
+  VectorXd b = VectorXd::Constant(1, 5e4);
+  const QpResult r = solve_qp(P, q, G, h, A, b);
+  REQUIRE(r.status == Status::primal_infeasible);
+  check_primal_certificate(r, G, h, A, b);
+}
+
 TEST_CASE("dual infeasible: LP unbounded below") {
   // min -x - y s.t. x - y <= 1, x, y >= 0  (ray (1, 1))
   MatrixXd P = MatrixXd::Zero(2, 2);
