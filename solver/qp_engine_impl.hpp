@@ -291,6 +291,12 @@ bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& z) 
     Az.noalias() = A * z;
     if ((Az.array() / scaling.F.array()).abs().maxCoeff() > eps) return false;
   }
+  // Soundness (the twin of the primal test): if the current (z, lambda, nu) were optimal, then
+  // q'd = -z'Pd - lambda'Gd - nu'Ad >= -(|z|'|Pd| + lambda'max(Gd, 0) + |nu|'|Ad|) (scaled units).
+  double bound = x.z.cwiseAbs().dot(Pd.cwiseAbs());
+  if (m > 0) bound += x.lambda.dot(scratch_m.cwiseMax(0.0));
+  if (p > 0) bound += x.nu.cwiseAbs().dot(res.Az.cwiseAbs());
+  if (!(q.dot(z) < -bound)) return false;
   result.certificate_z = (z.array() * scaling.D.array()).matrix() / norm;
   return true;
 }
