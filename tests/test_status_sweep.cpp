@@ -1,0 +1,220 @@
+// Random problems whose status is known by construction (feasible with a bounded optimum,
+// primal infeasible, unbounded), badly scaled and degenerate, through both backends: the
+// solver must return the right status, with a solution or certificate that holds on the data.
+
+#include <doctest/doctest.h>
+
+#include <Eigen/Dense>
+#include <cmath>
+#include <random>
+#include <string>
+
+#include <optlayer/optlayer.hpp>
+
+using namespace optlayer;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+namespace {
+
+struct Problem {
+  MatrixXd P, G, A;
+  VectorXd q, h, b;
+};
+
+class Generator {
+ public:
+  explicit Generator(unsigned seed) : rng_(seed) {}
+
+  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
+  int integer(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  VectorXd vector(Eigen::Index size) {
+    VectorXd v(size);
+    for (Eigen::Index i = 0; i < size; ++i) v(i) = uniform(-1.0, 1.0);
+    return v;
+  }
+  // About `density` of the entries nonzero, and no zero row.
+  MatrixXd sparse_matrix(Eigen::Index rows, Eigen::Index cols, double density) {
+    MatrixXd M = MatrixXd::Zero(rows, cols);
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      for (Eigen::Index j = 0; j < cols; ++j)
+        if (uniform(0.0, 1.0) < density) M(i, j) = uniform(-1.0, 1.0);
+      M(i, integer(0, static_cast<int>(cols) - 1)) = uniform(0.5, 1.0);
+    }
+    return M;
+  }
+  // P = L L' of rank `rank` (0: an LP), its null space spanned by the columns of `null` if given.
+  MatrixXd psd(Eigen::Index n, Eigen::Index rank, const VectorXd* null = nullptr) {
+    MatrixXd L = sparse_matrix(n, std::max<Eigen::Index>(rank, 1), 0.5);
+    if (rank == 0) return MatrixXd::Zero(n, n);
+    if (null) L -= *null * (null->transpose() * L) / null->squaredNorm();
+    return L * L.transpose();
+  }
+  // Orders of magnitude 10^[-k, k].
+  double magnitude(double k) { return std::pow(10.0, uniform(-k, k)); }
+
+ private:
+  std::mt19937 rng_;
+};
+
+// Feasible with a bounded optimum: the point x0 satisfies Gx0 + s0 = h (a third of s0 zero:
+// degenerate active rows), Ax0 = b, and a box |x| <= 10 bounds the feasible set.
+Problem feasible_problem(Generator& g, Eigen::Index n, Eigen::Index m, Eigen::Index p, bool lp) {
+  Problem pr;
+  pr.P = g.psd(n, lp ? 0 : g.integer(1, static_cast<int>(n)));
+  pr.q = g.vector(n);
+  const MatrixXd general = g.sparse_matrix(m, n, 0.3);
+  pr.G.resize(m + 2 * n, n);
+  pr.G << general, MatrixXd::Identity(n, n), -MatrixXd::Identity(n, n);
+  const VectorXd x0 = 5.0 * g.vector(n);
+  VectorXd s0(m + 2 * n);
+  for (Eigen::Index i = 0; i < s0.size(); ++i) s0(i) = g.integer(0, 2) == 0 ? 0.0 : g.uniform(0.0, 2.0);
+  s0.tail(2 * n) = (VectorXd::Constant(2 * n, 10.0) - (VectorXd(2 * n) << x0, -x0).finished());
+  pr.h = pr.G * x0 + s0;
+  pr.A = g.sparse_matrix(p, n, 0.3);
+  pr.b = pr.A * x0;
+  return pr;
+}
+
+// Two rows g'x <= t and g'x >= t + gap contradict each other.
+Problem infeasible_problem(Generator& g, Eigen::Index n, Eigen::Index m, Eigen::Index p, bool lp) {
+  Problem pr = feasible_problem(g, n, m, p, lp);
+  const VectorXd row = g.vector(n);
+  const double t = g.uniform(-1.0, 1.0), gap = g.magnitude(1.0);
+  const Eigen::Index rows = pr.G.rows();
+  pr.G.conservativeResize(rows + 2, n);
+  pr.h.conservativeResize(rows + 2);
+  pr.G.row(rows) = row.transpose();
+  pr.h(rows) = t;
+  pr.G.row(rows + 1) = -row.transpose();
+  pr.h(rows + 1) = -t - gap;
+  return pr;
+}
+
+// A direction d with Pd = 0, Ad = 0, Gd <= 0 and q'd < 0 from a feasible point: unbounded below.
+Problem unbounded_problem(Generator& g, Eigen::Index n, Eigen::Index m, Eigen::Index p, bool lp) {
+  Problem pr;
+  const VectorXd d = g.vector(n).normalized();
+  pr.P = g.psd(n, lp ? 0 : g.integer(1, static_cast<int>(n) - 1), &d);
+  pr.q = g.vector(n);
+  pr.q -= (pr.q.dot(d) + g.uniform(0.1, 1.0)) * d;  // q'd < 0
+  pr.G = g.sparse_matrix(m, n, 0.3);
+  for (Eigen::Index i = 0; i < m; ++i)
+    if (pr.G.row(i).dot(d) > 0.0) pr.G.row(i) *= -1.0;
+  pr.A = g.sparse_matrix(p, n, 0.3);
+  for (Eigen::Index i = 0; i < p; ++i) pr.A.row(i) -= pr.A.row(i).dot(d) * d.transpose();
+  const VectorXd x0 = g.vector(n);
+  VectorXd s0(m);
+  for (Eigen::Index i = 0; i < m; ++i) s0(i) = g.uniform(0.0, 1.0);
+  pr.h = pr.G * x0 + s0;
+  pr.b = pr.A * x0;
+  return pr;
+}
+
+// Bad scaling: variables by 10^[-k, k] (x = D y), rows by 10^[-k, k], the objective by 10^[-k, k].
+void scale_badly(Generator& g, Problem& pr, double k) {
+  const Eigen::Index n = pr.P.rows();
+  VectorXd D(n), E(pr.G.rows()), F(pr.A.rows());
+  for (Eigen::Index i = 0; i < n; ++i) D(i) = g.magnitude(k);
+  for (Eigen::Index i = 0; i < E.size(); ++i) E(i) = g.magnitude(k);
+  for (Eigen::Index i = 0; i < F.size(); ++i) F(i) = g.magnitude(k);
+  const double c = g.magnitude(k);
+  pr.P = c * D.asDiagonal() * pr.P * D.asDiagonal();
+  pr.q = c * D.cwiseProduct(pr.q);
+  pr.G = E.asDiagonal() * pr.G * D.asDiagonal();
+  pr.h = E.cwiseProduct(pr.h);
+  pr.A = F.asDiagonal() * pr.A * D.asDiagonal();
+  pr.b = F.cwiseProduct(pr.b);
+}
+
+double inf_norm(const VectorXd& v) { return v.size() > 0 ? v.cwiseAbs().maxCoeff() : 0.0; }
+
+// The result's own evidence, checked on the data: a solution within a loose multiple of the
+// tolerances, or a certificate.
+void check_evidence(const Problem& pr, const QpResult& r) {
+  if (r.status == Status::solved) {
+    const double scale = std::max({inf_norm(pr.G * r.z), inf_norm(pr.h), inf_norm(pr.A * r.z), inf_norm(pr.b)});
+    const double primal = std::max(pr.G.rows() > 0 ? (pr.G * r.z - pr.h).maxCoeff() : 0.0, inf_norm(pr.A * r.z - pr.b));
+    CHECK(primal <= 1e-6 * std::max(1.0, scale));
+  } else if (r.status == Status::primal_infeasible) {
+    const VectorXd combo = pr.G.transpose() * r.certificate_lambda + pr.A.transpose() * r.certificate_nu;
+    CHECK(r.certificate_lambda.minCoeff() >= 0.0);
+    CHECK(pr.h.dot(r.certificate_lambda) + pr.b.dot(r.certificate_nu) < 0.0);
+    CHECK(inf_norm(combo) <= 1e-6);
+  } else if (r.status == Status::dual_infeasible) {
+    const VectorXd& d = r.certificate_z;
+    CHECK(pr.q.dot(d) < 0.0);
+    CHECK(inf_norm(pr.P * d) <= 1e-6);
+    if (pr.G.rows() > 0) CHECK((pr.G * d).maxCoeff() <= 1e-6);
+    CHECK(inf_norm(pr.A * d) <= 1e-6);
+  }
+}
+
+enum class Kind { feasible, infeasible, unbounded };
+
+Status expected_status(Kind kind) {
+  return kind == Kind::feasible ? Status::solved
+                                : (kind == Kind::infeasible ? Status::primal_infeasible : Status::dual_infeasible);
+}
+
+std::string kind_name(Kind kind) {
+  return kind == Kind::feasible ? "feasible" : (kind == Kind::infeasible ? "infeasible" : "unbounded");
+}
+
+void sweep(Kind kind, double scaling_orders, unsigned seed) {
+  Generator g(seed);
+  int wrong = 0, total = 0;
+  for (int instance = 0; instance < 40; ++instance) {
+    const Eigen::Index n = g.integer(2, 30), m = g.integer(1, 40), p = g.integer(0, static_cast<int>(n) - 1);
+    const bool lp = instance % 3 == 0;
+    Problem pr = kind == Kind::feasible     ? feasible_problem(g, n, m, p, lp)
+                 : kind == Kind::infeasible ? infeasible_problem(g, n, m, p, lp)
+                                            : unbounded_problem(g, n, m, p, lp);
+    if (scaling_orders > 0.0) scale_badly(g, pr, scaling_orders);
+    for (Backend backend : {Backend::dense, Backend::sparse}) {
+      Settings settings;
+      settings.backend = backend;
+      QpSolver solver(n, pr.G.rows(), pr.A.rows(), settings);
+      const Status status = backend == Backend::dense
+                                ? solver.solve(pr.P, pr.q, pr.G, pr.h, pr.A, pr.b)
+                                : solver.solve(QpSolver::SparseMatrix(pr.P.sparseView()), pr.q, QpSolver::SparseMatrix(pr.G.sparseView()),
+                                               pr.h, QpSolver::SparseMatrix(pr.A.sparseView()), pr.b);
+      ++total;
+      CAPTURE(instance);
+      CAPTURE(n);
+      CAPTURE(lp);
+      const std::string backend_name = backend == Backend::dense ? "dense" : "sparse";
+      CAPTURE(backend_name);
+      CAPTURE(solver.result().message);
+      // Never a wrong verdict; an honest failure status is counted but tolerated below.
+      const bool failure = status == Status::numerical_error || status == Status::max_iterations;
+      if (!failure) CHECK(status == expected_status(kind));
+      if (status != expected_status(kind)) {
+        ++wrong;
+        MESSAGE("expected ", std::string(to_string(expected_status(kind))), ", got ", std::string(to_string(status)), " after ",
+                solver.result().iterations, " iterations: ", solver.result().message);
+      }
+      check_evidence(pr, solver.result());
+    }
+  }
+  MESSAGE(std::string(kind_name(kind)), " problems, scaling 10^+-", scaling_orders, ": ", total - wrong, " of ", total,
+          " with the expected status");
+  CHECK(wrong <= total / 40);  // at most 2.5% honest failures
+}
+
+}  // namespace
+
+TEST_CASE("feasible problems are solved (well scaled, and scaled over 10^+-3)") {
+  sweep(Kind::feasible, 0.0, 1);
+  sweep(Kind::feasible, 3.0, 2);
+}
+
+TEST_CASE("infeasible problems are detected (well scaled, and scaled over 10^+-3)") {
+  sweep(Kind::infeasible, 0.0, 3);
+  sweep(Kind::infeasible, 3.0, 4);
+}
+
+TEST_CASE("unbounded problems are detected (well scaled, and scaled over 10^+-3)") {
+  sweep(Kind::unbounded, 0.0, 5);
+  sweep(Kind::unbounded, 3.0, 6);
+}
