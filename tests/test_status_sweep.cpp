@@ -57,6 +57,22 @@ class Generator {
   std::mt19937 rng_;
 };
 
+// Degenerate constraints: a copy of a random row of G and of A (rank-deficient A, dependent
+// active rows), each scaled by a random factor with its right-hand side.
+void duplicate_rows(Generator& g, Problem& pr) {
+  auto append_copy = [&g](MatrixXd& M, VectorXd& rhs) {
+    if (M.rows() == 0) return;
+    const Eigen::Index source = g.integer(0, static_cast<int>(M.rows()) - 1), rows = M.rows();
+    const double factor = g.uniform(0.5, 2.0);
+    M.conservativeResize(rows + 1, Eigen::NoChange);
+    rhs.conservativeResize(rows + 1);
+    M.row(rows) = factor * M.row(source);
+    rhs(rows) = factor * rhs(source);
+  };
+  append_copy(pr.G, pr.h);
+  append_copy(pr.A, pr.b);
+}
+
 // Feasible with a bounded optimum: the point x0 satisfies Gx0 + s0 = h (a third of s0 zero:
 // degenerate active rows), Ax0 = b, and a box |x| <= 10 bounds the feasible set.
 Problem feasible_problem(Generator& g, Eigen::Index n, Eigen::Index m, Eigen::Index p, bool lp) {
@@ -73,6 +89,7 @@ Problem feasible_problem(Generator& g, Eigen::Index n, Eigen::Index m, Eigen::In
   pr.h = pr.G * x0 + s0;
   pr.A = g.sparse_matrix(p, n, 0.3);
   pr.b = pr.A * x0;
+  duplicate_rows(g, pr);
   return pr;
 }
 
