@@ -5,9 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <optlayer/optlayer.hpp>
 
@@ -219,7 +221,98 @@ void sweep(Kind kind, double scaling_orders, unsigned seed) {
   CHECK(wrong <= total / 40);  // at most 2.5% honest failures
 }
 
+// Large sparse problems (n = 3000, 5 nonzeros per row, bounds 0 <= x <= 10 on every variable,
+// diagonal P with a third of it zero), through the automatic (sparse) backend.
+struct SparseProblem {
+  QpSolver::SparseMatrix P, G, A;
+  VectorXd q, h, b;
+};
+
+// Entries of row i in a window of 40 columns around i cols / rows (banded, as in staged or
+// spatial models: the KKT factor stays sparse).
+QpSolver::SparseMatrix random_sparse(Generator& g, Eigen::Index rows, Eigen::Index cols, int per_row) {
+  std::vector<Eigen::Triplet<double>> entries;
+  for (Eigen::Index i = 0; i < rows; ++i) {
+    const int centre = static_cast<int>(i * cols / rows);
+    for (int k = 0; k < per_row; ++k) {
+      const int col = std::clamp(centre + g.integer(-20, 20), 0, static_cast<int>(cols) - 1);
+      entries.emplace_back(static_cast<int>(i), col, g.uniform(-1.0, 1.0));
+    }
+  }
+  QpSolver::SparseMatrix M(rows, cols);
+  M.setFromTriplets(entries.begin(), entries.end());
+  return M;
+}
+
+SparseProblem large_problem(Generator& g, Kind kind) {
+  const Eigen::Index n = 3000, m = 2000, p = 300;
+  SparseProblem pr;
+  VectorXd d = VectorXd::Zero(n);  // the unbounded direction: x_0 grows with P_00 = 0
+  d(0) = 1.0;
+  std::vector<Eigen::Triplet<double>> diagonal;
+  for (Eigen::Index i = 0; i < n; ++i)
+    if (i % 3 != 0) diagonal.emplace_back(static_cast<int>(i), static_cast<int>(i), g.uniform(0.1, 2.0));
+  pr.P.resize(n, n);
+  pr.P.setFromTriplets(diagonal.begin(), diagonal.end());
+  pr.q = g.vector(n);
+  QpSolver::SparseMatrix general = random_sparse(g, m, n, 5), A = random_sparse(g, p, n, 5);
+  if (kind == Kind::unbounded) {
+    // Column 0 out of every row (A d = 0, G d = 0), no bound on x_0's growth, q_0 < 0.
+    general.prune([](Eigen::Index, Eigen::Index col, double) { return col != 0; });
+    A.prune([](Eigen::Index, Eigen::Index col, double) { return col != 0; });
+    pr.q(0) = -1.0;
+  }
+  // Stack general rows and the bounds -x <= 0, x <= 10 (x_0 <= 10 left out when unbounded).
+  std::vector<Eigen::Triplet<double>> rows;
+  for (Eigen::Index j = 0; j < general.outerSize(); ++j)
+    for (QpSolver::SparseMatrix::InnerIterator it(general, j); it; ++it)
+      rows.emplace_back(static_cast<int>(it.row()), static_cast<int>(j), it.value());
+  Eigen::Index next = m;
+  for (Eigen::Index i = 0; i < n; ++i) rows.emplace_back(static_cast<int>(next++), static_cast<int>(i), -1.0);
+  for (Eigen::Index i = (kind == Kind::unbounded ? 1 : 0); i < n; ++i)
+    rows.emplace_back(static_cast<int>(next++), static_cast<int>(i), 1.0);
+  const Eigen::Index contradiction = next;  // infeasible: g'x <= 0 and -g'x <= -1
+  if (kind == Kind::infeasible) {
+    for (int k = 0; k < 5; ++k) {
+      const int col = g.integer(0, static_cast<int>(n) - 1);
+      const double value = g.uniform(-1.0, 1.0);
+      rows.emplace_back(static_cast<int>(contradiction), col, value);
+      rows.emplace_back(static_cast<int>(contradiction + 1), col, -value);
+    }
+    next += 2;
+  }
+  pr.G.resize(next, n);
+  pr.G.setFromTriplets(rows.begin(), rows.end());
+  const VectorXd x0 = 5.0 * (VectorXd::Ones(n) + 0.5 * g.vector(n));
+  VectorXd s0(next);
+  for (Eigen::Index i = 0; i < next; ++i) s0(i) = g.integer(0, 2) == 0 ? 0.0 : g.uniform(0.0, 1.0);
+  pr.h = pr.G * x0 + s0;
+  pr.h.segment(m, n).setZero();  // x >= 0 exactly
+  pr.h.segment(m + n, kind == Kind::unbounded ? n - 1 : n).setConstant(10.0);
+  pr.A = A;
+  pr.b = pr.A * x0;
+  if (kind == Kind::infeasible) {
+    pr.h(contradiction) = 0.0;
+    pr.h(contradiction + 1) = -1.0;
+  }
+  return pr;
+}
+
 }  // namespace
+
+TEST_CASE("large sparse problems (n = 3000, m = 8000): 3 feasible, 3 infeasible, 3 unbounded") {
+  Generator g(7);
+  for (int instance = 0; instance < 9; ++instance) {
+    const Kind kind = static_cast<Kind>(instance % 3);
+    const SparseProblem pr = large_problem(g, kind);
+    QpSolver solver(pr.P.rows(), pr.G.rows(), pr.A.rows());
+    const Status status = solver.solve(pr.P, pr.q, pr.G, pr.h, pr.A, pr.b);
+    CAPTURE(kind_name(kind));
+    CAPTURE(solver.result().message);
+    CHECK(solver.active_backend() == Backend::sparse);
+    CHECK(status == expected_status(kind));
+  }
+}
 
 TEST_CASE("feasible problems are solved (well scaled, and scaled over 10^+-3)") {
   sweep(Kind::feasible, 0.0, 1);
