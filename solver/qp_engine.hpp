@@ -91,7 +91,7 @@ struct QpEngine {
   bool near_convergence() const;
   void measure_in_extended_precision();
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
-  bool detect_dual_infeasibility(const Eigen::VectorXd& z);
+  bool detect_dual_infeasibility(const Eigen::VectorXd& d);
   void solve_newton(const Eigen::VectorXd& target, Variables& direction, bool with_residuals = true);
   void centrality_correctors(double target_mu);
   double max_step(const Variables& direction) const;

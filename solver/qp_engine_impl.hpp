@@ -243,13 +243,18 @@ void QpEngine<Matrix, Kkt>::measure_in_extended_precision() {
   res.gap = measures.gap;
 }
 
+// Farkas test: lambda >= 0 and nu with G'lambda + A'nu ~ 0 and h'lambda + b'nu < 0. The test
+// is made on the equilibrated problem, whose rows and columns have unit size, so "~ 0" (eps
+// relative to ||(lambda, nu)||) means the same whatever the scaling of the user's data: in
+// original units a row with 1e-12 coefficients would pass any absolute test (10^6 row and
+// column scales faked unbounded directions that way in tests/test_status_sweep.cpp).
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
   if (m == 0 && p == 0) return false;
   if (m > 0 && lambda.minCoeff() < 0.0) return false;
   double norm = 0.0;
-  if (m > 0) norm = (lambda.array() * scaling.E.array()).abs().maxCoeff();
-  if (p > 0) norm = std::max(norm, (nu.array() * scaling.F.array()).abs().maxCoeff());
+  if (m > 0) norm = lambda.cwiseAbs().maxCoeff();
+  if (p > 0) norm = std::max(norm, nu.cwiseAbs().maxCoeff());
   if (!(norm > 0.0) || !std::isfinite(norm)) return false;
   const double eps = settings.eps_primal_infeasible * norm;
   const double support = h.dot(lambda) + b.dot(nu);
@@ -257,47 +262,51 @@ bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& l
   auto& combo = res.Pz;  // scratch: reused after this iteration's measures are taken
   combo.noalias() = G.transpose() * lambda;
   combo.noalias() += A.transpose() * nu;
-  const double combo_norm = n > 0 ? (combo.array() / scaling.D.array()).abs().maxCoeff() : 0.0;
+  const double combo_norm = n > 0 ? combo.cwiseAbs().maxCoeff() : 0.0;
   if (combo_norm > eps) return false;
   // Soundness near feasible points: any z with Gz <= h, Az = b has h'l + b'n >= z'(G'l + A'n)
   // >= -||z||_1 ||G'l + A'n||_inf, so the certificate must beat that bound for the current
   // iterate's size, or a garbage Newton direction of a feasible problem can pass the tests above.
-  const double radius = (x.z.array() * scaling.D.array()).abs().sum();
-  if (!(support < -radius * combo_norm)) return false;
-  result.certificate_lambda = (lambda.array() * scaling.E.array()).matrix() / norm;
-  result.certificate_nu = (nu.array() * scaling.F.array()).matrix() / norm;
+  if (!(support < -x.z.lpNorm<1>() * combo_norm)) return false;
+  result.certificate_lambda = lambda.cwiseProduct(scaling.E);
+  result.certificate_nu = nu.cwiseProduct(scaling.F);
+  const double original_norm = std::max(m > 0 ? result.certificate_lambda.cwiseAbs().maxCoeff() : 0.0,
+                                        p > 0 ? result.certificate_nu.cwiseAbs().maxCoeff() : 0.0);
+  result.certificate_lambda /= original_norm;
+  result.certificate_nu /= original_norm;
   return true;
 }
 
-// Unboundedness test on a candidate direction z in scaled units: z_o = D z,
-// P z_o = P~ z / (c D), G z_o = G~ z / E, A z_o = A~ z / F, q'z_o = q~'z / c.
+// Unboundedness test on a candidate direction d, on the equilibrated problem like the Farkas
+// test: Pd ~ 0, Gd <= ~0, Ad ~ 0 and q'd < 0, "~ 0" meaning eps relative to ||d||.
 template <class Matrix, class Kkt>
-bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& z) {
+bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& d) {
   if (n == 0) return false;
-  const double norm = (z.array() * scaling.D.array()).abs().maxCoeff();
+  const double norm = d.cwiseAbs().maxCoeff();
   if (!(norm > 0.0) || !std::isfinite(norm)) return false;
   const double eps = settings.eps_dual_infeasible * norm;
-  const double c = scaling.c;
-  if (!(q.dot(z) / c < -eps)) return false;
+  const double descent = q.dot(d);
+  if (!(descent < -eps)) return false;
   auto& Pd = res.Pz;  // scratch
-  Pd.noalias() = P * z;
-  if ((Pd.array() / scaling.D.array()).abs().maxCoeff() / c > eps) return false;
+  Pd.noalias() = P * d;
+  if (Pd.cwiseAbs().maxCoeff() > eps) return false;
   if (m > 0) {
-    scratch_m.noalias() = G * z;
-    if ((scratch_m.array() / scaling.E.array()).maxCoeff() > eps) return false;
+    scratch_m.noalias() = G * d;
+    if (scratch_m.maxCoeff() > eps) return false;
   }
   if (p > 0) {
-    auto& Az = res.Az;  // scratch, like Pd above
-    Az.noalias() = A * z;
-    if ((Az.array() / scaling.F.array()).abs().maxCoeff() > eps) return false;
+    auto& Ad = res.Az;  // scratch, like Pd above
+    Ad.noalias() = A * d;
+    if (Ad.cwiseAbs().maxCoeff() > eps) return false;
   }
   // Soundness (the twin of the primal test): if the current (z, lambda, nu) were optimal, then
-  // q'd = -z'Pd - lambda'Gd - nu'Ad >= -(|z|'|Pd| + lambda'max(Gd, 0) + |nu|'|Ad|) (scaled units).
+  // q'd = -z'Pd - lambda'Gd - nu'Ad >= -(|z|'|Pd| + lambda'max(Gd, 0) + |nu|'|Ad|).
   double bound = x.z.cwiseAbs().dot(Pd.cwiseAbs());
   if (m > 0) bound += x.lambda.dot(scratch_m.cwiseMax(0.0));
   if (p > 0) bound += x.nu.cwiseAbs().dot(res.Az.cwiseAbs());
-  if (!(q.dot(z) < -bound)) return false;
-  result.certificate_z = (z.array() * scaling.D.array()).matrix() / norm;
+  if (!(descent < -bound)) return false;
+  result.certificate_z = d.cwiseProduct(scaling.D);
+  result.certificate_z /= result.certificate_z.cwiseAbs().maxCoeff();
   return true;
 }
 

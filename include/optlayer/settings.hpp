@@ -26,13 +26,14 @@ struct Settings {
   double eps_abs = 1e-8;
   /// Relative tolerance: each measure may also be eps_rel times the largest norm of the terms it sums.
   double eps_rel = 1e-9;
-  /// Tolerance of the primal infeasibility (Farkas) certificate test: with ||y|| = 1,
-  /// ||G'lambda + A'nu|| <= eps and h'lambda + b'nu < -eps (original units). The certificate must
+  /// Tolerance of the primal infeasibility (Farkas) certificate test, made on the equilibrated
+  /// problem: with ||y|| = 1, ||G'lambda + A'nu|| <= eps and h'lambda + b'nu < -eps. The certificate must
   /// also beat the bound any feasible point of the iterate's size implies, so no feasible problem
   /// is declared infeasible from a loose eps; 1e-8 missed 6 of 80 badly scaled infeasible QPs
   /// (tests/test_status_sweep.cpp), whose Newton directions are only accurate to about 1e-7.
   double eps_primal_infeasible = 1e-6;
-  /// Tolerance of the dual infeasibility (unbounded direction) certificate test: with ||d|| = 1,
+  /// Tolerance of the dual infeasibility (unbounded direction) certificate test, made on the
+  /// equilibrated problem: with ||d|| = 1,
   /// ||Pd|| <= eps, Gd <= eps, ||Ad|| <= eps, q'd < -eps, and q'd below the bound an optimal
   /// point would give. 1e-8 missed 9 of 160 unbounded QPs on the sparse backend.
   double eps_dual_infeasible = 1e-6;
