@@ -77,6 +77,9 @@ void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Inde
   m = m_;
   p = p_;
   engine_detail::resize_matrix(P, n, n);
+  engine_detail::resize_matrix(P_unit, n, n);
+  equilibrated_passes = -1;
+  P_convex.reset();
   engine_detail::resize_matrix(G, m, n);
   engine_detail::resize_matrix(A, p, n);
   q.setZero(n);
@@ -424,17 +427,11 @@ void QpEngine<Matrix, Kkt>::initialize_from_warm_start() {
 }
 
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter, int scaling_iterations) {
-  scaling.equilibrate(P, q, G, h, A, b, scaling_iterations);
-  if (settings.check_convexity && n > 0) {
-    const double size = max_abs(P);
-    if (size > 0.0) {
-      if (!convexity_check.positive_semidefinite(P, 1e-9 * size)) {
-        result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
-        write_result(Status::non_convex, 0);
-        return Status::non_convex;
-      }
-    }
+Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
+  if (settings.check_convexity && n > 0 && !P_is_convex()) {
+    result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
+    write_result(Status::non_convex, 0);
+    return Status::non_convex;
   }
   if constexpr (std::is_same_v<Kkt, DenseKkt>) {
     kkt.prepare(P, G, A, settings.kkt_method, /*g_fixed=*/true);
@@ -578,16 +575,40 @@ Status QpEngine<Matrix, Kkt>::retry_cold(int scaling_iterations) {
   return status;
 }
 
-// Copies the held data (symmetrizing P) into the working arrays, which are scaled in place.
+// Copies the held data into the working arrays, which are scaled in place. The matrices are
+// equilibrated only when they (or the number of passes) changed since the last solve: in a
+// control loop only q, h and b change, and the Ruiz passes cost more than an iteration.
 template <class Matrix, class Kkt>
 Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start, int max_iter, int scaling_iterations) {
-  symmetric_part(user_P, P);
+  if (equilibrated_passes != scaling_iterations) equilibrate_held_matrices(scaling_iterations);
   q = user_q;
-  G = user_G;
   h = user_h;
-  A = user_A;
   b = user_b;
-  return run(use_warm_start, max_iter, scaling_iterations);
+  scaling.scale_vectors(q, h, b);
+  scaled_copy(P_unit, scaling.c, P);
+  return run(use_warm_start, max_iter);
+}
+
+// Copies P (symmetrized), G and A and equilibrates them; D, E and F follow.
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::equilibrate_held_matrices(int scaling_iterations) {
+  symmetric_part(user_P, P_unit);
+  G = user_G;
+  A = user_A;
+  scaling.equilibrate_matrices(P_unit, G, A, scaling_iterations);
+  equilibrated_passes = scaling_iterations;
+  P_convex.reset();
+}
+
+// Positive semidefiniteness of the equilibrated P (a Cholesky of P + 1e-9 ||P|| I), tested once
+// per equilibration: the cost scaling c scales P and the shift alike.
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::P_is_convex() {
+  if (!P_convex) {
+    const double size = max_abs(P);
+    P_convex = !(size > 0.0) || convexity_check.positive_semidefinite(P, 1e-9 * size);
+  }
+  return *P_convex;
 }
 
 }  // namespace optlayer
