@@ -14,6 +14,9 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   general_rows_.assign(static_cast<std::size_t>(m), 0);
   bound_rows_.assign(static_cast<std::size_t>(m), 0);
   bound_columns_.assign(static_cast<std::size_t>(m), 0);
+  bound_values_.setZero(m);
+  G_general_.setZero(m, n);
+  tmp_general_.setZero(m);
   // emplace, not assignment: a fresh LLT/LDLT leaves its info field unset, and copying that
   // enum is undefined behaviour (UBSan aborts on it).
   llt_.emplace(n);
@@ -42,11 +45,13 @@ void DenseKkt::prepare(const Eigen::MatrixXd& P, const Eigen::MatrixXd& G, const
 }
 
 // Rows of G with one nonzero (bounds on single variables) add a diagonal term to the reduced
-// matrix; only the other rows need the rank update, the costliest part of factor_reduced.
-// A G whose values change between factorizations (a Jacobian) is taken as all general rows.
+// matrix and cost O(1) in products; only the other rows need the rank update, the costliest
+// part of factor_reduced. A G whose values change between factorizations (a Jacobian) is taken
+// as all general rows, read from G itself.
 void DenseKkt::classify_rows(bool g_fixed) {
   num_general_ = 0;
   num_bounds_ = 0;
+  general_ = G_;
   if (!g_fixed) {
     for (Eigen::Index i = 0; i < m_; ++i) general_rows_[static_cast<std::size_t>(num_general_++)] = i;
     return;
@@ -60,11 +65,31 @@ void DenseKkt::classify_rows(bool g_fixed) {
       }
     if (nonzeros == 1) {
       bound_rows_[static_cast<std::size_t>(num_bounds_)] = i;
-      bound_columns_[static_cast<std::size_t>(num_bounds_++)] = column;
+      bound_columns_[static_cast<std::size_t>(num_bounds_)] = column;
+      bound_values_(num_bounds_++) = (*G_)(i, column);
     } else {
       general_rows_[static_cast<std::size_t>(num_general_++)] = i;
     }
   }
+  if (num_bounds_ == 0) return;
+  for (Eigen::Index k = 0; k < num_general_; ++k) G_general_.row(k) = G_->row(general_rows_[static_cast<std::size_t>(k)]);
+  general_ = &G_general_;
+}
+
+void DenseKkt::multiply_G(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> out) const {
+  auto general = tmp_general_.head(num_general_);
+  general.noalias() = general_->topRows(num_general_) * x;
+  for (Eigen::Index k = 0; k < num_general_; ++k) out(general_rows_[static_cast<std::size_t>(k)]) = general(k);
+  for (Eigen::Index k = 0; k < num_bounds_; ++k)
+    out(bound_rows_[static_cast<std::size_t>(k)]) = bound_values_(k) * x(bound_columns_[static_cast<std::size_t>(k)]);
+}
+
+void DenseKkt::add_G_transpose(const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::Ref<Eigen::VectorXd> out) const {
+  auto general = tmp_general_.head(num_general_);
+  for (Eigen::Index k = 0; k < num_general_; ++k) general(k) = y(general_rows_[static_cast<std::size_t>(k)]);
+  out.noalias() += general_->topRows(num_general_).transpose() * general;
+  for (Eigen::Index k = 0; k < num_bounds_; ++k)
+    out(bound_columns_[static_cast<std::size_t>(k)]) += bound_values_(k) * y(bound_rows_[static_cast<std::size_t>(k)]);
 }
 
 bool DenseKkt::factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality) {
@@ -88,22 +113,23 @@ bool DenseKkt::factor_reduced() {
   H_.triangularView<Eigen::Lower>() = P_->triangularView<Eigen::Lower>();
   H_.diagonal().array() += rho_;
   for (Eigen::Index k = 0; k < num_bounds_; ++k) {
-    const Eigen::Index i = bound_rows_[static_cast<std::size_t>(k)];
     const Eigen::Index j = bound_columns_[static_cast<std::size_t>(k)];
-    H_(j, j) += inv_w_reg_(i) * (*G_)(i, j) * (*G_)(i, j);
+    H_(j, j) += inv_w_reg_(bound_rows_[static_cast<std::size_t>(k)]) * bound_values_(k) * bound_values_(k);
   }
-  if (num_general_ > 0) {
-    for (Eigen::Index k = 0; k < num_general_; ++k) {
-      const Eigen::Index i = general_rows_[static_cast<std::size_t>(k)];
-      Gw_.row(k) = sqrt_inv_w_reg_(i) * G_->row(i);
-    }
-    H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.topRows(num_general_).transpose());
-  }
+  if (num_general_ > 0) add_general_rank_update();
   if (p_ > 0) H_.noalias() += AtA_ * (1.0 / delta_);  // AtA_ is stored full and symmetric
   llt_->compute(H_);
   if (llt_->info() != Eigen::Success) return false;
   const auto diag = llt_->matrixLLT().diagonal();
   return diag.allFinite() && diag.minCoeff() > 0.0;
+}
+
+// H += G_g' (W_g + delta)^-1 G_g over the general rows g.
+void DenseKkt::add_general_rank_update() {
+  auto weights = tmp_general_.head(num_general_);
+  for (Eigen::Index k = 0; k < num_general_; ++k) weights(k) = sqrt_inv_w_reg_(general_rows_[static_cast<std::size_t>(k)]);
+  Gw_.topRows(num_general_).noalias() = weights.asDiagonal() * general_->topRows(num_general_);
+  H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.topRows(num_general_).transpose());
 }
 
 bool DenseKkt::factor_full() {
@@ -136,7 +162,7 @@ void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x)
   x1 = r1;
   if (m_ > 0) {
     tmp_m_ = r2.cwiseProduct(inv_w_reg_);
-    x1.noalias() += G_->transpose() * tmp_m_;
+    add_G_transpose(tmp_m_, x1);
   }
   if (p_ > 0) {
     tmp_p_ = r3 / delta_;
@@ -144,7 +170,7 @@ void DenseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x)
   }
   llt_->solveInPlace(x1);
   if (m_ > 0) {
-    x2.noalias() = (*G_) * x1;
+    multiply_G(x1, x2);
     x2 = (x2 - r2).cwiseProduct(inv_w_reg_);
   }
   if (p_ > 0) {
@@ -162,8 +188,8 @@ void DenseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
   auto o3 = out.tail(p_);
   o1.noalias() = (*P_) * x1;
   if (m_ > 0) {
-    o1.noalias() += G_->transpose() * x2;
-    o2.noalias() = (*G_) * x1;
+    add_G_transpose(x2, o1);
+    multiply_G(x1, o2);
     o2 -= w_.cwiseProduct(x2);
   }
   if (p_ > 0) {

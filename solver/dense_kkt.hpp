@@ -64,6 +64,10 @@ class DenseKkt {
   bool factor_reduced();
   bool factor_full();
   void classify_rows(bool g_fixed);
+  void add_general_rank_update();
+  // out = G x and out += G' y, with bound rows as scalar products.
+  void multiply_G(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> out) const;
+  void add_G_transpose(const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::Ref<Eigen::VectorXd> out) const;
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
   double reduced_accuracy_target_ = 1e-11;
@@ -75,9 +79,18 @@ class DenseKkt {
   long factorizations_ = 0;
   // Reduced form.
   Eigen::MatrixXd H_, AtA_, Gw_;
-  // Rows of G with one nonzero (and its column) and the other rows, found by prepare().
-  std::vector<Eigen::Index> general_rows_, bound_rows_, bound_columns_;
-  Eigen::Index num_general_ = 0, num_bounds_ = 0;
+  // Rows of G with one nonzero (row, column, value), found by prepare(): every product takes
+  // them in O(1), and the reduced matrix as a diagonal.
+  std::vector<Eigen::Index> bound_rows_, bound_columns_;
+  Eigen::VectorXd bound_values_;
+  Eigen::Index num_bounds_ = 0;
+  // The other rows, general_rows_ of G, stored contiguously in general_ (a copy of them when G is
+  // fixed, G itself otherwise) so that products with them are plain matrix-vector products.
+  std::vector<Eigen::Index> general_rows_;
+  Eigen::Index num_general_ = 0;
+  Eigen::MatrixXd G_general_;
+  const Eigen::MatrixXd* general_ = nullptr;
+  mutable Eigen::VectorXd tmp_general_;
   std::optional<Eigen::LLT<Eigen::MatrixXd>> llt_;    // sized in resize()
   // Full form.
   Eigen::MatrixXd K_;
