@@ -17,6 +17,10 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   bound_values_.setZero(m);
   G_general_.setZero(m, n);
   tmp_general_.setZero(m);
+  blocks_.assign(static_cast<std::size_t>(std::max<Eigen::Index>(m, 1)), RowBlock{0, 0, 0});
+  last_column_.assign(static_cast<std::size_t>(m), 0);
+  column_count_.assign(static_cast<std::size_t>(n + 1), 0);
+  sorted_rows_.assign(static_cast<std::size_t>(m), 0);
   // emplace, not assignment: a fresh LLT/LDLT leaves its info field unset, and copying that
   // enum is undefined behaviour (UBSan aborts on it).
   llt_.emplace(n);
@@ -54,6 +58,8 @@ void DenseKkt::classify_rows(bool g_fixed) {
   general_ = G_;
   if (!g_fixed) {
     for (Eigen::Index i = 0; i < m_; ++i) general_rows_[static_cast<std::size_t>(num_general_++)] = i;
+    blocks_[0] = RowBlock{0, m_, n_};
+    num_blocks_ = 1;
     return;
   }
   for (Eigen::Index i = 0; i < m_; ++i) {
@@ -71,14 +77,51 @@ void DenseKkt::classify_rows(bool g_fixed) {
       general_rows_[static_cast<std::size_t>(num_general_++)] = i;
     }
   }
-  if (num_bounds_ == 0) return;
-  for (Eigen::Index k = 0; k < num_general_; ++k) G_general_.row(k) = G_->row(general_rows_[static_cast<std::size_t>(k)]);
+  copy_general_rows_in_blocks();
+}
+
+// Sorts the general rows by their last nonzero column (a counting sort: no allocation), copies
+// them into G_general_ and cuts blocks. A block closes where the last column grows, once it has
+// kMinBlockRows rows: Eigen's products pack their operands, and smaller blocks cost more in
+// calls than they save in zeros (quadrotor MPC, condensed: 8 rows -1%, 32 rows -12% instructions).
+void DenseKkt::copy_general_rows_in_blocks() {
+  constexpr Eigen::Index kMinBlockRows = 32;
+  auto at = [](std::vector<Eigen::Index>& v, Eigen::Index k) -> Eigen::Index& { return v[static_cast<std::size_t>(k)]; };
+  std::fill(column_count_.begin(), column_count_.end(), 0);
+  for (Eigen::Index k = 0; k < num_general_; ++k) {
+    Eigen::Index last = n_ - 1;
+    while (last > 0 && (*G_)(at(general_rows_, k), last) == 0.0) --last;
+    at(last_column_, k) = last;
+    ++at(column_count_, last + 1);
+  }
+  for (Eigen::Index j = 0; j < n_; ++j) at(column_count_, j + 1) += at(column_count_, j);
+  for (Eigen::Index k = 0; k < num_general_; ++k) at(sorted_rows_, at(column_count_, at(last_column_, k))++) = k;
+  num_blocks_ = 0;
+  Eigen::Index begin = 0;
+  for (Eigen::Index k = 0; k < num_general_; ++k) {
+    const Eigen::Index last = at(last_column_, at(sorted_rows_, k));
+    const bool closes = k + 1 == num_general_ ||
+                        (k + 1 - begin >= kMinBlockRows && at(last_column_, at(sorted_rows_, k + 1)) != last);
+    if (!closes) continue;
+    blocks_[static_cast<std::size_t>(num_blocks_++)] = RowBlock{begin, k + 1 - begin, last + 1};
+    begin = k + 1;
+  }
+  // sorted_rows_ holds positions in general_rows_: turn them into rows of G, then copy.
+  for (Eigen::Index k = 0; k < num_general_; ++k) at(sorted_rows_, k) = at(general_rows_, at(sorted_rows_, k));
+  for (Eigen::Index k = 0; k < num_general_; ++k) {
+    at(general_rows_, k) = at(sorted_rows_, k);
+    G_general_.row(k) = G_->row(at(general_rows_, k));
+  }
   general_ = &G_general_;
 }
 
 void DenseKkt::multiply_G(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> out) const {
   auto general = tmp_general_.head(num_general_);
-  general.noalias() = general_->topRows(num_general_) * x;
+  for (Eigen::Index b = 0; b < num_blocks_; ++b) {
+    const RowBlock& block = blocks_[static_cast<std::size_t>(b)];
+    general.segment(block.begin, block.rows).noalias() =
+        general_->block(block.begin, 0, block.rows, block.cols) * x.head(block.cols);
+  }
   for (Eigen::Index k = 0; k < num_general_; ++k) out(general_rows_[static_cast<std::size_t>(k)]) = general(k);
   for (Eigen::Index k = 0; k < num_bounds_; ++k)
     out(bound_rows_[static_cast<std::size_t>(k)]) = bound_values_(k) * x(bound_columns_[static_cast<std::size_t>(k)]);
@@ -87,7 +130,11 @@ void DenseKkt::multiply_G(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref
 void DenseKkt::add_G_transpose(const Eigen::Ref<const Eigen::VectorXd>& y, Eigen::Ref<Eigen::VectorXd> out) const {
   auto general = tmp_general_.head(num_general_);
   for (Eigen::Index k = 0; k < num_general_; ++k) general(k) = y(general_rows_[static_cast<std::size_t>(k)]);
-  out.noalias() += general_->topRows(num_general_).transpose() * general;
+  for (Eigen::Index b = 0; b < num_blocks_; ++b) {
+    const RowBlock& block = blocks_[static_cast<std::size_t>(b)];
+    out.head(block.cols).noalias() +=
+        general_->block(block.begin, 0, block.rows, block.cols).transpose() * general.segment(block.begin, block.rows);
+  }
   for (Eigen::Index k = 0; k < num_bounds_; ++k)
     out(bound_columns_[static_cast<std::size_t>(k)]) += bound_values_(k) * y(bound_rows_[static_cast<std::size_t>(k)]);
 }
@@ -128,8 +175,13 @@ bool DenseKkt::factor_reduced() {
 void DenseKkt::add_general_rank_update() {
   auto weights = tmp_general_.head(num_general_);
   for (Eigen::Index k = 0; k < num_general_; ++k) weights(k) = sqrt_inv_w_reg_(general_rows_[static_cast<std::size_t>(k)]);
-  Gw_.topRows(num_general_).noalias() = weights.asDiagonal() * general_->topRows(num_general_);
-  H_.selfadjointView<Eigen::Lower>().rankUpdate(Gw_.topRows(num_general_).transpose());
+  for (Eigen::Index b = 0; b < num_blocks_; ++b) {
+    const RowBlock& block = blocks_[static_cast<std::size_t>(b)];
+    auto scaled = Gw_.block(block.begin, 0, block.rows, block.cols);
+    scaled.noalias() = weights.segment(block.begin, block.rows).asDiagonal() *
+                       general_->block(block.begin, 0, block.rows, block.cols);
+    H_.topLeftCorner(block.cols, block.cols).selfadjointView<Eigen::Lower>().rankUpdate(scaled.transpose());
+  }
 }
 
 bool DenseKkt::factor_full() {
