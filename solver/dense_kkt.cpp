@@ -251,17 +251,17 @@ void DenseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
 }
 
 double DenseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
-                       bool allow_refactor) {
-  const double error = refinement_.refine(*this, rhs, x, max_refinement_steps);
+                       bool allow_refactor, double tolerance) {
+  const double error = refinement_.refine(*this, rhs, x, max_refinement_steps, tolerance);
   if (full_ || method_ != KktMethod::automatic || !allow_refactor || error <= reduced_accuracy_target_)
     return error;
   full_ = true;
   ++factorizations_;
   if (!factor_full()) {
     full_ = false;  // keep the reduced factorization; its solution is the best available
-    return refinement_.refine(*this, rhs, x, max_refinement_steps);
+    return refinement_.refine(*this, rhs, x, max_refinement_steps, tolerance);
   }
-  return refinement_.refine(*this, rhs, x, max_refinement_steps);
+  return refinement_.refine(*this, rhs, x, max_refinement_steps, tolerance);
 }
 
 }  // namespace optlayer

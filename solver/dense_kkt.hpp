@@ -45,12 +45,12 @@ class DenseKkt {
   /// delta_inequality (negative: delta), the equality block delta. Returns false when
   /// the factorization failed (not quasi-definite to working precision).
   bool factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality = -1.0);
-  /// Solves K x = rhs (stacked n + m + p) by refinement on the factorization; returns the final
-  /// residual, block by block relative to 1 + ||rhs block||. In automatic mode a reduced solve that misses
-  /// the target refactors in full form and solves again, unless `allow_refactor` is false
-  /// (derivative solves must not add a factorization).
+  /// Solves K x = rhs (stacked n + m + p) by refinement on the factorization, until the residual,
+  /// block by block relative to 1 + ||rhs block||, is below `tolerance`; returns it. In automatic mode
+  /// a reduced solve that misses the target refactors in full form and solves again, unless
+  /// `allow_refactor` is false (derivative solves must not add a factorization).
   double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
-               bool allow_refactor = true);
+               bool allow_refactor = true, double tolerance = KktRefinement::kRefinedEnough);
   /// out = K x with the weights of the last factor().
   void multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const;
   /// Factorizations performed since resize().

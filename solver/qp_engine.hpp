@@ -96,6 +96,7 @@ struct QpEngine {
   bool converged() const;
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& z);
+  double newton_tolerance() const;
   void solve_newton(const Eigen::VectorXd& target, Variables& direction, bool with_residuals = true);
   void centrality_correctors(double target_mu);
   double max_step(const Variables& direction) const;

@@ -152,7 +152,7 @@ void QpEngine<Matrix, Kkt>::initialize_iterate() {
   rhs.segment(n, m) = h;
   rhs.tail(p) = b;
   const long before = kkt.factorizations();
-  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, newton_tolerance());
   count_factorizations(before);
   x.z = sol.head(n);
   x.nu = sol.tail(p);
@@ -263,6 +263,17 @@ bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& z) 
   return true;
 }
 
+// Refinement of the Newton systems stops at a thousandth of eps_abs (block-relative, at most
+// 1e-11): a direction's error enters the next residuals, which need only reach eps_abs. Refining
+// on to round-off cost a seventh of the instructions of a quadrotor MPC solve, with the same
+// iterations. A hundredth was enough for the iterations too, but left enough noise in the
+// solution to spoil finite-difference checks of a layer's gradient (test_learn_mpc, eps_abs 1e-10).
+// (The derivative solves still refine to round-off.)
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::newton_tolerance() const {
+  return std::clamp(1e-3 * settings.eps_abs, KktRefinement::kRefinedEnough, 1e-11);
+}
+
 // Newton direction for the complementarity target r_c (s o lambda + lambda o ds + s o dlambda = ... ):
 //   [P G' A'; G -W 0; A 0 0] [dz; dl; dn] = [-r_d; -r_ineq - r_c / lambda; -r_eq],
 //   ds = (r_c - s o dl) / lambda.
@@ -279,7 +290,7 @@ void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variable
     rhs.tail(p).setZero();
   }
   const long before = kkt.factorizations();
-  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, newton_tolerance());
   count_factorizations(before);
   direction.z = sol.head(n);
   direction.lambda = sol.segment(n, m);

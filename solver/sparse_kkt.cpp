@@ -95,8 +95,9 @@ void SparseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
   o3.noalias() = (*A_) * x1;
 }
 
-double SparseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps, bool) {
-  return refinement_.refine(*this, rhs, x, max_refinement_steps);
+double SparseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps, bool,
+                        double tolerance) {
+  return refinement_.refine(*this, rhs, x, max_refinement_steps, tolerance);
 }
 
 }  // namespace optlayer

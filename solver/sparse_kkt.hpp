@@ -29,9 +29,10 @@ class SparseKkt {
   /// Sets the diagonal for weights w and refactors (inequality block: delta_inequality, or delta
   /// when negative). False when the factorization fails.
   bool factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality = -1.0);
-  /// Solves K x = rhs by refinement; returns the block-relative residual.
+  /// Solves K x = rhs by refinement until the block-relative residual is below `tolerance`;
+  /// returns it.
   double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
-               bool allow_refactor = true);
+               bool allow_refactor = true, double tolerance = KktRefinement::kRefinedEnough);
   /// out = K x (exact, with the weights of the last factor()).
   void multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const;
   /// x = K_reg^-1 rhs with the current factorization (no refinement).
