@@ -545,13 +545,15 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   std::string error;
   if (!has_data) error = "no problem data: call solve(P, q, G, h, A, b) first";
   else if (n == 0) error = "the problem has no variables (n = 0)";
-  if (error.empty()) error = check_matrix("P", user_P, n, n);
+  // Matrices equilibrated by an earlier solve passed these checks then and have not changed.
+  const bool check_matrices = equilibrated_passes < 0;
+  if (error.empty() && check_matrices) error = check_matrix("P", user_P, n, n);
   if (error.empty()) error = check_vector("q", user_q, n);
-  if (error.empty()) error = check_matrix("G", user_G, m, n);
+  if (error.empty() && check_matrices) error = check_matrix("G", user_G, m, n);
   if (error.empty()) error = check_vector("h", user_h, m);
-  if (error.empty()) error = check_matrix("A", user_A, p, n);
+  if (error.empty() && check_matrices) error = check_matrix("A", user_A, p, n);
   if (error.empty()) error = check_vector("b", user_b, p);
-  if (error.empty()) error = check_symmetric(user_P);
+  if (error.empty() && check_matrices) error = check_symmetric(user_P);
   if (error.empty()) error = settings.validation_error();
   if (!error.empty()) {
     result.status = Status::invalid_input;
