@@ -79,7 +79,7 @@ class DenseKkt {
   bool full_ = false;
   long factorizations_ = 0;
   // Reduced form.
-  Eigen::MatrixXd H_, AtA_, Gw_;
+  Eigen::MatrixXd H_, AtA_, Gw_;  // H_'s lower triangle holds its Cholesky factor after factor()
   // Rows of G with one nonzero (row, column, value), found by prepare(): every product takes
   // them in O(1), and the reduced matrix as a diagonal.
   std::vector<Eigen::Index> bound_rows_, bound_columns_;
@@ -101,7 +101,6 @@ class DenseKkt {
   std::vector<RowBlock> blocks_;
   Eigen::Index num_blocks_ = 0;
   std::vector<Eigen::Index> last_column_, column_count_, sorted_rows_;  // counting-sort scratch
-  std::optional<Eigen::LLT<Eigen::MatrixXd>> llt_;    // sized in resize()
   // Full form.
   Eigen::MatrixXd K_;
   std::optional<Eigen::LDLT<Eigen::MatrixXd>> ldlt_;  // sized in resize()
