@@ -10,8 +10,8 @@ namespace optlayer {
 
 class KktRefinement {
  public:
-  /// Block-relative residual at which refinement stops: a few units of round-off above the
-  /// precision of the residual itself, so further steps would only cost matrix-vector products.
+  /// Block-relative residual at which refinement stops by default: a few units of round-off above
+  /// the precision of the residual itself, so further steps would only cost matrix-vector products.
   static constexpr double kRefinedEnough = 1e-14;
 
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
@@ -24,14 +24,15 @@ class KktRefinement {
   }
 
   /// Solves K x = rhs with `backend.solve_regularized` as preconditioner and `backend.multiply`
-  /// as the exact K; returns the final block-relative residual.
+  /// as the exact K, until the block-relative residual is below `tolerance`; returns it.
   template <class Backend>
-  double refine(const Backend& backend, const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_steps) {
+  double refine(const Backend& backend, const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_steps,
+                double tolerance = kRefinedEnough) {
     backend.solve_regularized(rhs, x);
     backend.multiply(x, residual_);
     residual_ = rhs - residual_;
     double error = block_error(rhs);
-    for (int step = 0; step < max_steps && error > kRefinedEnough; ++step) {
+    for (int step = 0; step < max_steps && error > tolerance; ++step) {
       backend.solve_regularized(residual_, correction_);
       best_ = x;
       x += correction_;

@@ -50,6 +50,13 @@ inline void scale_in_place(SparseMatrix& M, const Eigen::VectorXd& row, const Ei
     for (SparseMatrix::InnerIterator it(M, j); it; ++it) it.valueRef() *= row(it.row()) * col(j);
 }
 
+/// out = c M (same storage kind; no allocation once out has M's size or pattern).
+inline void scaled_copy(const Eigen::MatrixXd& M, double c, Eigen::MatrixXd& out) { out = c * M; }
+inline void scaled_copy(const SparseMatrix& M, double c, SparseMatrix& out) {
+  out = M;
+  out *= c;
+}
+
 /// Positive-semidefiniteness test of a symmetric P: Cholesky of P + tau I must succeed.
 class ConvexityCheck {
  public:

@@ -3,6 +3,7 @@
 
 #include <Eigen/Core>
 #include <chrono>
+#include <optional>
 
 #include "optlayer/qp_solver.hpp"
 #include "solver/dense_kkt.hpp"
@@ -58,6 +59,11 @@ struct QpEngine {
   Matrix P, G, A;
   Eigen::VectorXd q, h, b;
   RuizScaling scaling;
+  Matrix P_unit;  // equilibrated P before the cost scaling: P = scaling.c P_unit
+  // Ruiz passes behind P_unit, G and A; -1 when the held matrices changed since (they are then
+  // copied and equilibrated again by the next solve).
+  int equilibrated_passes = -1;
+  std::optional<bool> P_convex;  // convexity test of the equilibrated P, once per equilibration
   Kkt kkt;
 
   Variables x;                 // current iterate (scaled)
@@ -78,10 +84,12 @@ struct QpEngine {
   void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
   Status solve_held();
   Status solve_copy(bool use_warm_start, int max_iter, int scaling_iterations);
+  void equilibrate_held_matrices(int scaling_iterations);
   Status retry_cold(int scaling_iterations);
-  Status run(bool use_warm_start, int max_iter, int scaling_iterations);
+  Status run(bool use_warm_start, int max_iter);
 
   // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).
+  bool P_is_convex();
   bool factor_kkt(const Eigen::VectorXd& w);
   void count_factorizations(long before);
   void initialize_iterate();
@@ -92,6 +100,7 @@ struct QpEngine {
   void measure_in_extended_precision();
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& d);
+  double newton_tolerance() const;
   void solve_newton(const Eigen::VectorXd& target, Variables& direction, bool with_residuals = true);
   void centrality_correctors(double target_mu);
   double max_step(const Variables& direction) const;

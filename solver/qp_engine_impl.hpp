@@ -77,6 +77,9 @@ void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Inde
   m = m_;
   p = p_;
   engine_detail::resize_matrix(P, n, n);
+  engine_detail::resize_matrix(P_unit, n, n);
+  equilibrated_passes = -1;
+  P_convex.reset();
   engine_detail::resize_matrix(G, m, n);
   engine_detail::resize_matrix(A, p, n);
   q.setZero(n);
@@ -150,7 +153,7 @@ void QpEngine<Matrix, Kkt>::initialize_iterate() {
   rhs.segment(n, m) = h;
   rhs.tail(p) = b;
   const long before = kkt.factorizations();
-  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, newton_tolerance());
   count_factorizations(before);
   x.z = sol.head(n);
   x.nu = sol.tail(p);
@@ -310,6 +313,17 @@ bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& d) 
   return true;
 }
 
+// Refinement of the Newton systems stops at a thousandth of eps_abs (block-relative, at most
+// 1e-11): a direction's error enters the next residuals, which need only reach eps_abs. Refining
+// on to round-off cost a seventh of the instructions of a quadrotor MPC solve, with the same
+// iterations. A hundredth was enough for the iterations too, but left enough noise in the
+// solution to spoil finite-difference checks of a layer's gradient (test_learn_mpc, eps_abs 1e-10).
+// (The derivative solves still refine to round-off.)
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::newton_tolerance() const {
+  return std::clamp(1e-3 * settings.eps_abs, KktRefinement::kRefinedEnough, 1e-11);
+}
+
 // Newton direction for the complementarity target r_c (s o lambda + lambda o ds + s o dlambda = ... ):
 //   [P G' A'; G -W 0; A 0 0] [dz; dl; dn] = [-r_d; -r_ineq - r_c / lambda; -r_eq],
 //   ds = (r_c - s o dl) / lambda.
@@ -326,7 +340,7 @@ void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variable
     rhs.tail(p).setZero();
   }
   const long before = kkt.factorizations();
-  kkt.solve(rhs, sol, settings.max_refinement_steps);
+  kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, newton_tolerance());
   count_factorizations(before);
   direction.z = sol.head(n);
   direction.lambda = sol.segment(n, m);
@@ -474,17 +488,11 @@ void QpEngine<Matrix, Kkt>::initialize_from_warm_start() {
 }
 
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter, int scaling_iterations) {
-  scaling.equilibrate(P, q, G, h, A, b, scaling_iterations);
-  if (settings.check_convexity && n > 0) {
-    const double size = max_abs(P);
-    if (size > 0.0) {
-      if (!convexity_check.positive_semidefinite(P, 1e-9 * size)) {
-        result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
-        write_result(Status::non_convex, 0);
-        return Status::non_convex;
-      }
-    }
+Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
+  if (settings.check_convexity && n > 0 && !P_is_convex()) {
+    result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
+    write_result(Status::non_convex, 0);
+    return Status::non_convex;
   }
   if constexpr (std::is_same_v<Kkt, DenseKkt>) {
     kkt.prepare(P, G, A, settings.kkt_method, /*g_fixed=*/true);
@@ -588,13 +596,15 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   std::string error;
   if (!has_data) error = "no problem data: call solve(P, q, G, h, A, b) first";
   else if (n == 0) error = "the problem has no variables (n = 0)";
-  if (error.empty()) error = check_matrix("P", user_P, n, n);
+  // Matrices equilibrated by an earlier solve passed these checks then and have not changed.
+  const bool check_matrices = equilibrated_passes < 0;
+  if (error.empty() && check_matrices) error = check_matrix("P", user_P, n, n);
   if (error.empty()) error = check_vector("q", user_q, n);
-  if (error.empty()) error = check_matrix("G", user_G, m, n);
+  if (error.empty() && check_matrices) error = check_matrix("G", user_G, m, n);
   if (error.empty()) error = check_vector("h", user_h, m);
-  if (error.empty()) error = check_matrix("A", user_A, p, n);
+  if (error.empty() && check_matrices) error = check_matrix("A", user_A, p, n);
   if (error.empty()) error = check_vector("b", user_b, p);
-  if (error.empty()) error = check_symmetric(user_P);
+  if (error.empty() && check_matrices) error = check_symmetric(user_P);
   if (error.empty()) error = settings.validation_error();
   if (!error.empty()) {
     result.status = Status::invalid_input;
@@ -629,16 +639,40 @@ Status QpEngine<Matrix, Kkt>::retry_cold(int scaling_iterations) {
   return status;
 }
 
-// Copies the held data (symmetrizing P) into the working arrays, which are scaled in place.
+// Copies the held data into the working arrays, which are scaled in place. The matrices are
+// equilibrated only when they (or the number of passes) changed since the last solve: in a
+// control loop only q, h and b change, and the Ruiz passes cost more than an iteration.
 template <class Matrix, class Kkt>
 Status QpEngine<Matrix, Kkt>::solve_copy(bool use_warm_start, int max_iter, int scaling_iterations) {
-  symmetric_part(user_P, P);
+  if (equilibrated_passes != scaling_iterations) equilibrate_held_matrices(scaling_iterations);
   q = user_q;
-  G = user_G;
   h = user_h;
-  A = user_A;
   b = user_b;
-  return run(use_warm_start, max_iter, scaling_iterations);
+  scaling.scale_vectors(q, h, b);
+  scaled_copy(P_unit, scaling.c, P);
+  return run(use_warm_start, max_iter);
+}
+
+// Copies P (symmetrized), G and A and equilibrates them; D, E and F follow.
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::equilibrate_held_matrices(int scaling_iterations) {
+  symmetric_part(user_P, P_unit);
+  G = user_G;
+  A = user_A;
+  scaling.equilibrate_matrices(P_unit, G, A, scaling_iterations);
+  equilibrated_passes = scaling_iterations;
+  P_convex.reset();
+}
+
+// Positive semidefiniteness of the equilibrated P (a Cholesky of P + 1e-9 ||P|| I), tested once
+// per equilibration: the cost scaling c scales P and the shift alike.
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::P_is_convex() {
+  if (!P_convex) {
+    const double size = max_abs(P);
+    P_convex = !(size > 0.0) || convexity_check.positive_semidefinite(P, 1e-9 * size);
+  }
+  return *P_convex;
 }
 
 }  // namespace optlayer

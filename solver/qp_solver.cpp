@@ -145,19 +145,19 @@ Status QpSolver::solve(const SparseMatrix& P, const VectorRef& q, const SparseMa
 }
 
 bool QpSolver::update_P(const MatrixRef& P) {
-  return impl_->with_active([&](auto& e) { return update_matrix(e.user_P, P); });
+  return impl_->with_active([&](auto& e) { return update_held_matrix(e, e.user_P, P); });
 }
 bool QpSolver::update_q(const VectorRef& q) {
   return impl_->with_active([&](auto& e) { return assign_if_sized(e.user_q, q); });
 }
 bool QpSolver::update_G(const MatrixRef& G) {
-  return impl_->with_active([&](auto& e) { return update_matrix(e.user_G, G); });
+  return impl_->with_active([&](auto& e) { return update_held_matrix(e, e.user_G, G); });
 }
 bool QpSolver::update_h(const VectorRef& h) {
   return impl_->with_active([&](auto& e) { return assign_if_sized(e.user_h, h); });
 }
 bool QpSolver::update_A(const MatrixRef& A) {
-  return impl_->with_active([&](auto& e) { return update_matrix(e.user_A, A); });
+  return impl_->with_active([&](auto& e) { return update_held_matrix(e, e.user_A, A); });
 }
 bool QpSolver::update_b(const VectorRef& b) {
   return impl_->with_active([&](auto& e) { return assign_if_sized(e.user_b, b); });

@@ -21,6 +21,14 @@ inline bool update_matrix(SparseMatrix& held, const Eigen::Ref<const Eigen::Matr
   return true;
 }
 
+/// update_matrix on one of engine e's held matrices; the next solve equilibrates them again.
+template <class Engine, class Matrix>
+bool update_held_matrix(Engine& e, Matrix& held, const Eigen::Ref<const Eigen::MatrixXd>& value) {
+  if (!update_matrix(held, value)) return false;
+  e.equilibrated_passes = -1;
+  return true;
+}
+
 struct QpSolver::Impl {
   Settings settings;
   Eigen::Index n = 0, m = 0, p = 0;
@@ -80,6 +88,7 @@ struct QpSolver::Impl {
     e.user_h = h;
     e.user_b = b;
     e.has_data = true;
+    e.equilibrated_passes = -1;  // the caller stored new matrices too
     active = std::is_same<Engine, SparseEngine>::value ? Backend::sparse : Backend::dense;
     return e.solve_held();
   }

@@ -19,6 +19,14 @@ void RuizScaling::to_factors(Eigen::VectorXd& norms) {
     norms(i) = norms(i) > 1e-12 ? std::clamp(1.0 / std::sqrt(norms(i)), 1e-4, 1e4) : 1.0;
 }
 
+void RuizScaling::scale_vectors(Eigen::VectorXd& q, Eigen::VectorXd& h, Eigen::VectorXd& b) {
+  q.array() *= D.array();
+  h.array() *= E.array();
+  b.array() *= F.array();
+  c = 1.0;
+  if (passes_ > 0) scale_cost(P_mean_column_norm_, q);
+}
+
 // Cost scaling: bring the objective's gradient terms to order one.
 void RuizScaling::scale_cost(double mean_column_norm, Eigen::VectorXd& q) {
   const double q_norm = q.size() > 0 ? q.cwiseAbs().maxCoeff() : 0.0;

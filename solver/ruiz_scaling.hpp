@@ -20,23 +20,30 @@ struct RuizScaling {
   Eigen::VectorXd col_work, row_work_G, row_work_A, ones;  // scratch
 
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p);
-  /// Equilibrates P, q, G, h, A, b in place with `iterations` Ruiz passes (0: identity scaling).
+  /// Equilibrates P, G, A in place with `iterations` Ruiz passes (0: identity scaling) and sets
+  /// D, E, F. P is left without the cost scaling c, which depends on q: see scale_vectors().
+  /// Split from the vectors so that a control loop, where only q, h, b change, scales its
+  /// matrices once.
   template <class Matrix>
-  void equilibrate(Matrix& P, Eigen::VectorXd& q, Matrix& G, Eigen::VectorXd& h, Matrix& A, Eigen::VectorXd& b,
-                   int iterations);
+  void equilibrate_matrices(Matrix& P, Matrix& G, Matrix& A, int iterations);
+  /// Scales q, h, b in place by D, E, F (of the last equilibrate_matrices) and sets the cost
+  /// scaling c from the scaled q; the caller multiplies the equilibrated P by c.
+  void scale_vectors(Eigen::VectorXd& q, Eigen::VectorXd& h, Eigen::VectorXd& b);
 
  private:
   static void to_factors(Eigen::VectorXd& norms);
   void scale_cost(double mean_column_norm, Eigen::VectorXd& q);
+
+  int passes_ = 0;                  // Ruiz passes of the last equilibrate_matrices
+  double P_mean_column_norm_ = 0.0;  // of the equilibrated P, before the cost scaling
 };
 
 template <class Matrix>
-void RuizScaling::equilibrate(Matrix& P, Eigen::VectorXd& q, Matrix& G, Eigen::VectorXd& h, Matrix& A,
-                              Eigen::VectorXd& b, int iterations) {
+void RuizScaling::equilibrate_matrices(Matrix& P, Matrix& G, Matrix& A, int iterations) {
   D.setOnes();
   E.setOnes();
   F.setOnes();
-  c = 1.0;
+  passes_ = iterations;
   for (int pass = 0; pass < iterations; ++pass) {
     // Column norms of the KKT matrix [P G' A'; G 0 0; A 0 0]: variable columns see P, G, A.
     col_work.setZero();
@@ -55,16 +62,9 @@ void RuizScaling::equilibrate(Matrix& P, Eigen::VectorXd& q, Matrix& G, Eigen::V
     E.array() *= row_work_G.array();
     F.array() *= row_work_A.array();
   }
-  q.array() *= D.array();
-  h.array() *= E.array();
-  b.array() *= F.array();
-  if (iterations > 0) {
-    col_work.setZero();
-    update_column_max(P, col_work);
-    const double mean = P.cols() > 0 ? col_work.mean() : 0.0;
-    scale_cost(mean, q);
-    if (c != 1.0) P *= c;
-  }
+  col_work.setZero();
+  update_column_max(P, col_work);
+  P_mean_column_norm_ = P.cols() > 0 ? col_work.mean() : 0.0;
 }
 
 }  // namespace optlayer

@@ -4,8 +4,10 @@
 //     [ G            -(W + delta I)   0       ]
 //     [ A             0              -delta I ]
 // with a fill-reducing (AMD) ordering computed once per sparsity pattern and a
-// numeric refactorization each iteration (only the diagonal changes). Solves
-// refine against the exact K (rho = delta = 0), like the dense backend.
+// numeric refactorization each iteration (only the diagonal changes). The matrix is
+// permuted once per prepare() and the iterations only rewrite its diagonal (Eigen's
+// SimplicialLDLT with its own ordering would permute the whole matrix at every
+// factorization). Solves refine against the exact K (rho = delta = 0), like the dense backend.
 
 #include <Eigen/Core>
 #include <Eigen/OrderingMethods>
@@ -29,9 +31,10 @@ class SparseKkt {
   /// Sets the diagonal for weights w and refactors (inequality block: delta_inequality, or delta
   /// when negative). False when the factorization fails.
   bool factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality = -1.0);
-  /// Solves K x = rhs by refinement; returns the block-relative residual.
+  /// Solves K x = rhs by refinement until the block-relative residual is below `tolerance`;
+  /// returns it.
   double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
-               bool allow_refactor = true);
+               bool allow_refactor = true, double tolerance = KktRefinement::kRefinedEnough);
   /// out = K x (exact, with the weights of the last factor()).
   void multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const;
   /// x = K_reg^-1 rhs with the current factorization (no refinement).
@@ -43,6 +46,8 @@ class SparseKkt {
  private:
   void build_pattern();
   bool pattern_changed() const;
+  void analyze();
+  void permute();
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
   const SparseMatrix* P_ = nullptr;
@@ -52,7 +57,14 @@ class SparseKkt {
   std::vector<int> diagonal_position_;  // index into K_'s values of each diagonal entry
   Eigen::VectorXd P_diagonal_;
   std::vector<int> analyzed_outer_, analyzed_inner_;  // pattern of the last analysis
-  Eigen::SimplicialLDLT<SparseMatrix, Eigen::Lower, Eigen::AMDOrdering<int>> ldlt_;
+  // The fill-reducing permutation (K_permuted_ = perm_ K perm_'), the upper triangle of the
+  // permuted matrix that is factored, and the index into its values of each of K's diagonal entries.
+  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm_;
+  SparseMatrix K_permuted_;
+  std::vector<int> permuted_diagonal_position_;
+  mutable Eigen::VectorXd permuted_rhs_, permuted_x_;
+  // Natural ordering on the upper triangle: factorize() then reads K_permuted_ without a copy.
+  Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Eigen::NaturalOrdering<int>> ldlt_;
   bool analyzed_ = false;
   KktRefinement refinement_;
   Eigen::VectorXd w_;

@@ -116,3 +116,36 @@ TEST_CASE("badly scaled QP: rows and columns over 12 orders of magnitude") {
   CHECK(r.z(0) + r.z(1) <= 1.0 + 1e-9);
   CHECK(r.z(0) == doctest::Approx(1.0).epsilon(1e-6));
 }
+
+// The dense KKT backend takes single-entry rows of G as bounds and cuts the other rows, sorted by
+// their last nonzero column, into blocks that skip the zeros past it (solver/dense_kkt.cpp).
+// A staircase G in shuffled order, with bounds between its rows, must solve as the sparse
+// backend (which stores G as given) solves it, in both dense KKT forms.
+TEST_CASE("staircase rows and bounds in G: the dense backend agrees with the sparse one") {
+  const int n = 30, general = 90;
+  const MatrixXd L = MatrixXd::Random(n, n);
+  const MatrixXd P = L * L.transpose() + MatrixXd::Identity(n, n);
+  const VectorXd q = 5.0 * VectorXd::Random(n);
+  MatrixXd G = MatrixXd::Zero(general + 2 * n, n);
+  for (int i = 0; i < general; ++i) {
+    const int last = (7 * i) % n;  // rows end at every column, in no particular order
+    G.row(i).head(last + 1) = MatrixXd::Random(1, last + 1);
+  }
+  G.bottomRows(2 * n) << MatrixXd::Identity(n, n), -MatrixXd::Identity(n, n);
+  const VectorXd h = VectorXd::Constant(general + 2 * n, 0.5);  // z = 0 is strictly feasible
+  const MatrixXd A = MatrixXd::Random(2, n);
+  const VectorXd b = VectorXd::Zero(2);
+  Settings sparse;
+  sparse.backend = Backend::sparse;
+  const QpResult expected = solve_qp(P, q, G, h, A, b, sparse);
+  REQUIRE(expected.status == Status::solved);
+  for (const KktMethod method : {KktMethod::reduced, KktMethod::full}) {
+    Settings dense;
+    dense.backend = Backend::dense;
+    dense.kkt_method = method;
+    const QpResult r = solve_qp(P, q, G, h, A, b, dense);
+    REQUIRE(r.status == Status::solved);
+    CHECK((r.z - expected.z).norm() < 1e-6);
+    CHECK((r.lambda - expected.lambda).norm() < 1e-5);
+  }
+}

@@ -61,6 +61,40 @@ TEST_CASE("update_q then solve() equals a fresh solve") {
   CHECK((solver.result().z - fresh.z).norm() < 1e-7);
 }
 
+// The workspace equilibrates its matrices once and keeps the scaling while only q, h, b change;
+// each changed matrix must be equilibrated again, on either backend.
+TEST_CASE("update_P, update_G, update_A then solve() equal a fresh solve") {
+  for (const Backend backend : {Backend::dense, Backend::sparse}) {
+    CAPTURE(static_cast<int>(backend));
+    Settings settings;
+    settings.backend = backend;
+    RandomQp qp = random_qp(8, 8, 3, 4);
+    const RandomQp other = random_qp(8, 8, 3, 5);
+    QpSolver solver(8, 8, 3, settings);
+    REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+    const VectorXd z = solver.result().z;  // feasible for every changed problem below
+    auto check_against_fresh = [&] {
+      REQUIRE(solver.solve() == Status::solved);
+      const QpResult fresh = solve_qp(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b, settings);
+      REQUIRE(fresh.status == Status::solved);
+      CHECK((solver.result().z - fresh.z).norm() < 1e-7);
+    };
+    qp.P = other.P;
+    REQUIRE(solver.update_P(qp.P));
+    check_against_fresh();
+    qp.G += 0.5 * other.G;
+    qp.h = qp.G * z + VectorXd::Constant(8, 0.1);
+    REQUIRE(solver.update_G(qp.G));
+    REQUIRE(solver.update_h(qp.h));
+    check_against_fresh();
+    qp.A += 0.5 * other.A;
+    qp.b = qp.A * z;
+    REQUIRE(solver.update_A(qp.A));
+    REQUIRE(solver.update_b(qp.b));
+    check_against_fresh();
+  }
+}
+
 TEST_CASE("updates with the wrong size are refused and change nothing") {
   const RandomQp qp = random_qp(4, 3, 1, 2);
   QpSolver solver(4, 3, 1);
