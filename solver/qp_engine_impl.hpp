@@ -246,11 +246,13 @@ void QpEngine<Matrix, Kkt>::measure_in_extended_precision() {
   res.gap = measures.gap;
 }
 
-// Farkas test: lambda >= 0 and nu with G'lambda + A'nu ~ 0 and h'lambda + b'nu < 0. The test
-// is made on the equilibrated problem, whose rows and columns have unit size, so "~ 0" (eps
-// relative to ||(lambda, nu)||) means the same whatever the scaling of the user's data: in
-// original units a row with 1e-12 coefficients would pass any absolute test (10^6 row and
-// column scales faked unbounded directions that way in tests/test_status_sweep.cpp).
+// Farkas test: lambda >= 0 and nu with G'lambda + A'nu ~ 0 and h'lambda + b'nu < 0, "~ 0" meaning
+// eps relative to ||(lambda, nu)||. It must hold twice: in original units, where the user checks
+// the certificate, and on the equilibrated problem, whose rows and columns have unit size. Either
+// alone can be fooled by extreme scaling: in original units a row with 1e-12 coefficients passes
+// any absolute test (10^6 scales faked unbounded directions in tests/test_status_sweep.cpp), and
+// a certificate of the equilibrated problem can fail in original units when the scaling spans
+// 1e300 (found by fuzz_solver).
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
   if (m == 0 && p == 0) return false;
@@ -267,21 +269,26 @@ bool QpEngine<Matrix, Kkt>::detect_primal_infeasibility(const Eigen::VectorXd& l
   combo.noalias() += A.transpose() * nu;
   const double combo_norm = n > 0 ? combo.cwiseAbs().maxCoeff() : 0.0;
   if (combo_norm > eps) return false;
+  // Original units (both sides carry the cost scaling c, which cancels).
+  double original_norm = 0.0;
+  if (m > 0) original_norm = (lambda.array() * scaling.E.array()).abs().maxCoeff();
+  if (p > 0) original_norm = std::max(original_norm, (nu.array() * scaling.F.array()).abs().maxCoeff());
+  const double original_eps = settings.eps_primal_infeasible * original_norm;
+  if (!(support < -original_eps)) return false;
+  if (n > 0 && (combo.array() / scaling.D.array()).abs().maxCoeff() > original_eps) return false;
   // Soundness near feasible points: any z with Gz <= h, Az = b has h'l + b'n >= z'(G'l + A'n)
   // >= -||z||_1 ||G'l + A'n||_inf, so the certificate must beat that bound for the current
   // iterate's size, or a garbage Newton direction of a feasible problem can pass the tests above.
   if (!(support < -x.z.lpNorm<1>() * combo_norm)) return false;
-  result.certificate_lambda = lambda.cwiseProduct(scaling.E);
-  result.certificate_nu = nu.cwiseProduct(scaling.F);
-  const double original_norm = std::max(m > 0 ? result.certificate_lambda.cwiseAbs().maxCoeff() : 0.0,
-                                        p > 0 ? result.certificate_nu.cwiseAbs().maxCoeff() : 0.0);
-  result.certificate_lambda /= original_norm;
-  result.certificate_nu /= original_norm;
+  result.certificate_lambda = lambda.cwiseProduct(scaling.E) / original_norm;
+  result.certificate_nu = nu.cwiseProduct(scaling.F) / original_norm;
   return true;
 }
 
-// Unboundedness test on a candidate direction d, on the equilibrated problem like the Farkas
-// test: Pd ~ 0, Gd <= ~0, Ad ~ 0 and q'd < 0, "~ 0" meaning eps relative to ||d||.
+// Unboundedness test on a candidate direction d: Pd ~ 0, Gd <= ~0, Ad ~ 0 and q'd < 0, "~ 0"
+// meaning eps relative to ||d||, on the equilibrated problem and in original units, as the Farkas
+// test. In original units d_o = D d, P d_o = P~ d / (c D), G d_o = G~ d / E, A d_o = A~ d / F,
+// q'd_o = q~'d / c.
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& d) {
   if (n == 0) return false;
@@ -302,14 +309,20 @@ bool QpEngine<Matrix, Kkt>::detect_dual_infeasibility(const Eigen::VectorXd& d) 
     Ad.noalias() = A * d;
     if (Ad.cwiseAbs().maxCoeff() > eps) return false;
   }
+  const double c = scaling.c;
+  const double original_norm = (d.array() * scaling.D.array()).abs().maxCoeff();
+  const double original_eps = settings.eps_dual_infeasible * original_norm;
+  if (!(descent / c < -original_eps)) return false;
+  if ((Pd.array() / scaling.D.array()).abs().maxCoeff() / c > original_eps) return false;
+  if (m > 0 && (scratch_m.array() / scaling.E.array()).maxCoeff() > original_eps) return false;
+  if (p > 0 && (res.Az.array() / scaling.F.array()).abs().maxCoeff() > original_eps) return false;
   // Soundness (the twin of the primal test): if the current (z, lambda, nu) were optimal, then
   // q'd = -z'Pd - lambda'Gd - nu'Ad >= -(|z|'|Pd| + lambda'max(Gd, 0) + |nu|'|Ad|).
   double bound = x.z.cwiseAbs().dot(Pd.cwiseAbs());
   if (m > 0) bound += x.lambda.dot(scratch_m.cwiseMax(0.0));
   if (p > 0) bound += x.nu.cwiseAbs().dot(res.Az.cwiseAbs());
   if (!(descent < -bound)) return false;
-  result.certificate_z = d.cwiseProduct(scaling.D);
-  result.certificate_z /= result.certificate_z.cwiseAbs().maxCoeff();
+  result.certificate_z = d.cwiseProduct(scaling.D) / original_norm;
   return true;
 }
 
