@@ -47,7 +47,7 @@ const std::vector<VectorXd>& flight(int horizon) {
 }
 
 void run_solves(benchmark::State& state, MpcForm form, bool warm,
-                const optlayer::Settings& settings = optlayer::Settings()) {
+                const optlayer::Settings& settings = optlayer::mpc_settings()) {
   const int horizon = static_cast<int>(state.range(0));
   const std::vector<VectorXd>& states = flight(horizon);
   MpcLayer layer(optlayer::quadrotor_mpc(0.1, horizon), form, settings);

@@ -53,7 +53,7 @@ double median(std::vector<double> v) {
 
 // Flies the closed loop: each step plans from the measured state and applies the first input
 // to the (linear) model. A failed solve applies zero input and is counted.
-Run fly(MpcForm form, bool warm, const optlayer::Settings& settings = optlayer::Settings()) {
+Run fly(MpcForm form, bool warm, const optlayer::Settings& settings = optlayer::mpc_settings()) {
   const optlayer::LinearMpc mpc = optlayer::quadrotor_mpc(kDt, 10);
   MpcLayer layer(mpc, form, settings);
   layer.set_warm_start(warm);

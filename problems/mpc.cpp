@@ -419,6 +419,12 @@ Settings layer_backend(const Settings& settings, MpcForm form) {
 
 }  // namespace
 
+Settings mpc_settings() {
+  Settings settings;
+  settings.max_centrality_correctors = 0;
+  return settings;
+}
+
 MpcLayer::MpcLayer(const LinearMpc& mpc, MpcForm form, const Settings& settings)
     : qp_(mpc, form), solver_(qp_.n(), qp_.m(), qp_.p(), layer_backend(settings, form)) {
   const Eigen::Index n = qp_.n(), m = qp_.m(), p = qp_.p();

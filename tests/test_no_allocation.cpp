@@ -147,7 +147,7 @@ struct CycleCounts {
 };
 
 // Cycles of: new random x0 -> MPC update + solve -> backward to the MPC data.
-CycleCounts run_mpc_cycles(MpcForm form, int horizon, bool warm, int cycles, const Settings& settings = Settings()) {
+CycleCounts run_mpc_cycles(MpcForm form, int horizon, bool warm, int cycles, const Settings& settings = mpc_settings()) {
   MpcLayer layer(quadrotor_mpc(0.1, horizon), form, settings);
   layer.set_warm_start(warm);
   std::mt19937 rng(42);
