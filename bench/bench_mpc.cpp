@@ -75,7 +75,7 @@ void mpc_condensed_solve_warm(benchmark::State& state) { run_solves(state, MpcFo
 // The dense backend held to its reduced (n x n Cholesky) form: the automatic mode's switch to the
 // full LDL' form is what the cold condensed solve pays for.
 void mpc_condensed_solve_reduced(benchmark::State& state) {
-  optlayer::Settings settings;
+  optlayer::Settings settings = optlayer::mpc_settings();
   settings.kkt_method = optlayer::KktMethod::reduced;
   run_solves(state, MpcForm::condensed, false, settings);
 }
