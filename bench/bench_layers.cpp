@@ -104,11 +104,17 @@ void time_layer(benchmark::State& state, Layer& layer, const Rows& r, const Eige
   }
 }
 
-void sparsemax_qp(benchmark::State& state, int n, int batch, Mode mode) {
+// Inputs with their analytic sparsemax in y: the reference each layer's output is checked against.
+Rows sparsemax_rows(int n, int batch) {
   Rows r(n, batch);
   Eigen::VectorXd scratch(n);
   for (int k = 0; k < batch; ++k)
     bench::sparsemax_apply(r.x.col(k), bench::sparsemax_threshold_sort(r.x.col(k), scratch), r.y.col(k));
+  return r;
+}
+
+void sparsemax_qp(benchmark::State& state, int n, int batch, Mode mode) {
+  Rows r = sparsemax_rows(n, batch);
   optlayer::QpLayerOptions options;
   options.threads = batch > 1 ? kBatchThreads : 1;
   optlayer::SparsemaxLayer layer(n, options);
@@ -117,10 +123,7 @@ void sparsemax_qp(benchmark::State& state, int n, int batch, Mode mode) {
 }
 
 void sparsemax_simplexqp(benchmark::State& state, int n, int batch, Mode mode) {
-  Rows r(n, batch);
-  Eigen::VectorXd scratch(n);
-  for (int k = 0; k < batch; ++k)
-    bench::sparsemax_apply(r.x.col(k), bench::sparsemax_threshold_sort(r.x.col(k), scratch), r.y.col(k));
+  Rows r = sparsemax_rows(n, batch);
   optlayer::QpLayerOptions options;
   options.threads = batch > 1 ? kBatchThreads : 1;
   optlayer::SimplexSparsemaxLayer layer(n, options);

@@ -37,6 +37,18 @@ std::vector<Reference> small_problems() {
   return out;
 }
 
+SparseQp load_standard_form(const std::string& name) {
+  return to_standard_form(read_qps(std::string(OPTLAYER_MM_DIR) + "/" + name + ".QPS"));
+}
+
+// qpbenchmark's high-accuracy rule: eps_abs 1e-9, eps_rel 0.
+Settings high_accuracy_settings() {
+  Settings settings;
+  settings.eps_abs = 1e-9;
+  settings.eps_rel = 0.0;
+  return settings;
+}
+
 }  // namespace
 
 TEST_CASE("Maros-Meszaros problems with n + m <= 600 (dense path, eps_abs 1e-8)") {
@@ -45,8 +57,7 @@ TEST_CASE("Maros-Meszaros problems with n + m <= 600 (dense path, eps_abs 1e-8)"
   int solved = 0;
   for (const Reference& ref : problems) {
     CAPTURE(ref.name);
-    const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/" + ref.name + ".QPS");
-    const SparseQp qp = to_standard_form(model);
+    const SparseQp qp = load_standard_form(ref.name);
     Settings settings;
     settings.eps_abs = 1e-8;
     settings.backend = Backend::dense;
@@ -75,11 +86,8 @@ TEST_CASE("Maros-Meszaros problems with n + m <= 600 (dense path, eps_abs 1e-8)"
 TEST_CASE("a numerical failure of the scaled problem is retried without scaling (QSHIP04S at 1e-9)") {
   // With Ruiz scaling the multipliers of this degenerate LP grow to 5e7 and the dual residual
   // stalls at 1e-8 (numerical_error after 43 iterations); unscaled it solves in 15.
-  const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/QSHIP04S.QPS");
-  const SparseQp qp = to_standard_form(model);
-  Settings settings;
-  settings.eps_abs = 1e-9;
-  settings.eps_rel = 0.0;
+  const SparseQp qp = load_standard_form("QSHIP04S");
+  Settings settings = high_accuracy_settings();
   QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
   REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
   const QpResult& r = solver.result();
@@ -98,11 +106,8 @@ TEST_CASE("a duality gap hidden by round-off is measured in extended precision (
   // The objective terms are near 3e7: their double-precision sum leaves a gap of 1.5e-8 (a few
   // ulps) at every iterate, and the solve used to end numerical_error. Summed in long double,
   // the gap of the returned point is 3e-11.
-  const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/QSCFXM3.QPS");
-  const SparseQp qp = to_standard_form(model);
-  Settings settings;
-  settings.eps_abs = 1e-9;
-  settings.eps_rel = 0.0;
+  const SparseQp qp = load_standard_form("QSCFXM3");
+  Settings settings = high_accuracy_settings();
   QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
   REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
   const QpResult& r = solver.result();
@@ -116,11 +121,8 @@ TEST_CASE("a feasible problem is never declared infeasible from a garbage direct
   // With a too small dual regularization (1e-11) the Newton directions of this LP become
   // garbage, and one used to pass the Farkas tests (status primal_infeasible at iteration 20).
   // The certificate must also beat the bound -||z||_1 ||G'l + A'n|| that feasibility implies.
-  const QpsModel model = read_qps(std::string(OPTLAYER_MM_DIR) + "/QFFFFF80.QPS");
-  const SparseQp qp = to_standard_form(model);
-  Settings settings;
-  settings.eps_abs = 1e-9;
-  settings.eps_rel = 0.0;
+  const SparseQp qp = load_standard_form("QFFFFF80");
+  Settings settings = high_accuracy_settings();
   settings.reg_dual = 1e-11;
   QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
   const Status status = solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b);

@@ -19,10 +19,7 @@ using Eigen::VectorXd;
 
 namespace {
 
-struct Problem {
-  MatrixXd P, G, A;
-  VectorXd q, h, b;
-};
+using Problem = QpData;  // P, q, G, h, A, b (dense)
 
 class Generator {
  public:
