@@ -13,7 +13,6 @@ void SparseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   P_diagonal_.setZero(n);
   diagonal_position_.assign(static_cast<std::size_t>(n + m + p), -1);
   permuted_diagonal_position_.assign(static_cast<std::size_t>(n + m + p), -1);
-  permuted_rhs_.setZero(n + m + p);
   permuted_x_.setZero(n + m + p);
   analyzed_ = false;
   factorizations_ = 0;
@@ -32,26 +31,46 @@ void SparseKkt::prepare(const SparseMatrix& P, const SparseMatrix& G, const Spar
     Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
     Eigen::AMDOrdering<int>()(symmetric, amd);
     perm_ = amd.inverse();
+    analyze();
   }
-  permute();
-  if (analyze_again) analyze();
+  permute_values();
 }
 
-// K_permuted_ = upper triangle of perm_ K perm_' (values included), and where its diagonal lies.
-void SparseKkt::permute() {
-  K_permuted_.resize(K_.rows(), K_.cols());
-  K_permuted_.selfadjointView<Eigen::Upper>() = K_.selfadjointView<Eigen::Lower>().twistedBy(perm_);
-  for (Eigen::Index k = 0; k < K_.rows(); ++k) {
-    const int j = perm_.indices()(k);  // K's row and column k are row and column j of K_permuted_
-    const int* begin = K_permuted_.innerIndexPtr() + K_permuted_.outerIndexPtr()[j];
-    const int* end = K_permuted_.innerIndexPtr() + K_permuted_.outerIndexPtr()[j + 1];
-    const int* hit = std::find(begin, end, j);  // the permuted columns are not sorted
-    permuted_diagonal_position_[static_cast<std::size_t>(k)] = static_cast<int>(hit - K_permuted_.innerIndexPtr());
+// The pattern of the upper triangle of perm_ K perm_' and where each of K's values goes in it.
+// Column by column of K, each entry is appended to its permuted column (a counting sort).
+void SparseKkt::build_permuted_pattern() {
+  const Eigen::Index size = K_.rows();
+  const int* perm = perm_.indices().data();  // K's row and column k are row and column perm[k]
+  std::vector<int> start(static_cast<std::size_t>(size) + 1, 0);
+  for (Eigen::Index j = 0; j < size; ++j)
+    for (SparseMatrix::InnerIterator it(K_, j); it; ++it) ++start[std::max(perm[it.row()], perm[j]) + 1];
+  for (Eigen::Index j = 0; j < size; ++j) start[j + 1] += start[j];
+  K_permuted_.resize(size, size);
+  K_permuted_.resizeNonZeros(K_.nonZeros());
+  std::copy(start.begin(), start.end(), K_permuted_.outerIndexPtr());
+  permuted_position_.assign(static_cast<std::size_t>(K_.nonZeros()), 0);
+  for (Eigen::Index j = 0; j < size; ++j) {
+    for (SparseMatrix::InnerIterator it(K_, j); it; ++it) {
+      const int row = perm[it.row()], column = perm[j];
+      const int slot = start[std::max(row, column)]++;
+      K_permuted_.innerIndexPtr()[slot] = std::min(row, column);
+      permuted_position_[static_cast<std::size_t>(&it.value() - K_.valuePtr())] = slot;
+    }
   }
+  for (Eigen::Index k = 0; k < size; ++k)
+    permuted_diagonal_position_[static_cast<std::size_t>(k)] =
+        permuted_position_[static_cast<std::size_t>(diagonal_position_[static_cast<std::size_t>(k)])];
+}
+
+void SparseKkt::permute_values() {
+  double* permuted = K_permuted_.valuePtr();
+  const double* values = K_.valuePtr();
+  for (std::size_t t = 0; t < permuted_position_.size(); ++t) permuted[permuted_position_[t]] = values[t];
 }
 
 void SparseKkt::analyze() {
-  ldlt_.analyzePattern(K_permuted_);
+  build_permuted_pattern();
+  ldl_.analyze(K_permuted_);
   analyzed_outer_.assign(K_.outerIndexPtr(), K_.outerIndexPtr() + K_.outerSize() + 1);
   analyzed_inner_.assign(K_.innerIndexPtr(), K_.innerIndexPtr() + K_.nonZeros());
   analyzed_ = true;
@@ -103,14 +122,15 @@ bool SparseKkt::factor(const Eigen::VectorXd& w, double rho, double delta, doubl
   for (Eigen::Index i = 0; i < m_; ++i) diagonal(n_ + i) = -(w(i) + di);
   for (Eigen::Index i = 0; i < p_; ++i) diagonal(n_ + m_ + i) = -delta;
   ++factorizations_;
-  ldlt_.factorize(K_permuted_);
-  return ldlt_.info() == Eigen::Success && ldlt_.vectorD().allFinite();
+  return ldl_.factorize(K_permuted_);
 }
 
 void SparseKkt::solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const {
-  permuted_rhs_.noalias() = perm_ * rhs;
-  permuted_x_ = ldlt_.solve(permuted_rhs_);
-  x.noalias() = perm_.transpose() * permuted_x_;
+  const int* perm = perm_.indices().data();
+  for (Eigen::Index k = 0; k < rhs.size(); ++k) permuted_x_(perm[k]) = rhs(k);
+  ldl_.solve_in_place(permuted_x_);
+  x.resize(rhs.size());
+  for (Eigen::Index k = 0; k < rhs.size(); ++k) x(k) = permuted_x_(perm[k]);
 }
 
 void SparseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {

@@ -3,21 +3,22 @@
 //     [ P + rho I     G'              A'      ]
 //     [ G            -(W + delta I)   0       ]
 //     [ A             0              -delta I ]
-// with a fill-reducing (AMD) ordering computed once per sparsity pattern and a
-// numeric refactorization each iteration (only the diagonal changes). The matrix is
-// permuted once per prepare() and the iterations only rewrite its diagonal (Eigen's
-// SimplicialLDLT with its own ordering would permute the whole matrix at every
-// factorization). Solves refine against the exact K (rho = delta = 0), like the dense backend.
+// with a fill-reducing (AMD) ordering and a symbolic analysis computed once per sparsity
+// pattern, and a numeric refactorization (SparseLdl) each iteration, when only the diagonal
+// changes. prepare() copies the values into the permuted matrix through a map kept with the
+// analysis, and the iterations only rewrite its diagonal. Once a pattern is analyzed, prepare(),
+// factor() and solve() allocate nothing. Solves refine against the exact K (rho = delta = 0),
+// like the dense backend.
 
 #include <Eigen/Core>
 #include <Eigen/OrderingMethods>
-#include <Eigen/SparseCholesky>
 #include <Eigen/SparseCore>
 #include <vector>
 
 #include "optlayer/settings.hpp"
 #include "solver/kkt_refinement.hpp"
 #include "solver/matrix_ops.hpp"
+#include "solver/sparse_ldl.hpp"
 
 namespace optlayer {
 
@@ -47,7 +48,8 @@ class SparseKkt {
   void build_pattern();
   bool pattern_changed() const;
   void analyze();
-  void permute();
+  void build_permuted_pattern();
+  void permute_values();
 
   Eigen::Index n_ = 0, m_ = 0, p_ = 0;
   const SparseMatrix* P_ = nullptr;
@@ -58,13 +60,14 @@ class SparseKkt {
   Eigen::VectorXd P_diagonal_;
   std::vector<int> analyzed_outer_, analyzed_inner_;  // pattern of the last analysis
   // The fill-reducing permutation (K_permuted_ = perm_ K perm_'), the upper triangle of the
-  // permuted matrix that is factored, and the index into its values of each of K's diagonal entries.
+  // permuted matrix that is factored, the index into its values of each of K's values, and of
+  // each of K's diagonal entries.
   Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm_;
   SparseMatrix K_permuted_;
+  std::vector<int> permuted_position_;
   std::vector<int> permuted_diagonal_position_;
-  mutable Eigen::VectorXd permuted_rhs_, permuted_x_;
-  // Natural ordering on the upper triangle: factorize() then reads K_permuted_ without a copy.
-  Eigen::SimplicialLDLT<SparseMatrix, Eigen::Upper, Eigen::NaturalOrdering<int>> ldlt_;
+  mutable Eigen::VectorXd permuted_x_;
+  SparseLdl ldl_;
   bool analyzed_ = false;
   KktRefinement refinement_;
   Eigen::VectorXd w_;

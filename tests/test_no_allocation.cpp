@@ -233,11 +233,26 @@ TEST_CASE("MPC layer, condensed, cold: 200 cycles allocate nothing after the fir
 
 // The stage-wise form on the dense backend. At N = 10 (n = 160, m = 180, p = 120) Eigen's GEMM
 // packing buffers (150-230 KB) exceed EIGEN_STACK_ALLOCATION_LIMIT and come from the heap, so the
-// horizon is 5 here (see docs/control.md). The sparse backend is not allocation-free yet.
+// horizon is 5 here (see docs/control.md).
 TEST_CASE("MPC layer, stage-wise on the dense backend (N = 5): 200 cycles allocate nothing after the first") {
   Settings settings;
   settings.backend = Backend::dense;
   const CycleCounts counts = run_mpc_cycles(MpcForm::stagewise, 5, true, 200 / kScale, settings);
+  CHECK(counts.solved >= 200 / kScale - 2);
+  CHECK(counts.later == 0);
+}
+
+// The stage-wise form on the sparse backend (MpcLayer's choice for it): the symbolic analysis
+// and the permuted KKT pattern are made once, then every factorization and solve reuses them.
+TEST_CASE("MPC layer, stage-wise on the sparse backend, warm-started: 1000 cycles allocate nothing after the first") {
+  const CycleCounts counts = run_mpc_cycles(MpcForm::stagewise, 10, true, 1000 / kScale);
+  CHECK(counts.solved >= 990 / kScale);
+  CHECK(counts.later == 0);
+  MESSAGE("first cycle allocations: " << counts.first);
+}
+
+TEST_CASE("MPC layer, stage-wise on the sparse backend, cold: 200 cycles allocate nothing after the first") {
+  const CycleCounts counts = run_mpc_cycles(MpcForm::stagewise, 10, false, 200 / kScale);
   CHECK(counts.solved >= 200 / kScale - 2);
   CHECK(counts.later == 0);
 }
