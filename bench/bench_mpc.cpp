@@ -46,8 +46,7 @@ const std::vector<VectorXd>& flight(int horizon) {
   return states;
 }
 
-void run_solves(benchmark::State& state, MpcForm form, bool warm,
-                const optlayer::Settings& settings = optlayer::mpc_settings()) {
+void run_solves(benchmark::State& state, MpcForm form, bool warm, const optlayer::Settings& settings) {
   const int horizon = static_cast<int>(state.range(0));
   const std::vector<VectorXd>& states = flight(horizon);
   MpcLayer layer(optlayer::quadrotor_mpc(0.1, horizon), form, settings);
@@ -70,12 +69,16 @@ void run_solves(benchmark::State& state, MpcForm form, bool warm,
                  " p=" + std::to_string(layer.qp().p()));
 }
 
+void run_solves(benchmark::State& state, MpcForm form, bool warm) {
+  run_solves(state, form, warm, optlayer::mpc_settings(form));
+}
+
 void mpc_condensed_solve(benchmark::State& state) { run_solves(state, MpcForm::condensed, false); }
 void mpc_condensed_solve_warm(benchmark::State& state) { run_solves(state, MpcForm::condensed, true); }
 // The dense backend held to its reduced (n x n Cholesky) form: the automatic mode's switch to the
 // full LDL' form is what the cold condensed solve pays for.
 void mpc_condensed_solve_reduced(benchmark::State& state) {
-  optlayer::Settings settings = optlayer::mpc_settings();
+  optlayer::Settings settings = optlayer::mpc_settings(MpcForm::condensed);
   settings.kkt_method = optlayer::KktMethod::reduced;
   run_solves(state, MpcForm::condensed, false, settings);
 }

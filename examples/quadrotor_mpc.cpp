@@ -53,7 +53,7 @@ double median(std::vector<double> v) {
 
 // Flies the closed loop: each step plans from the measured state and applies the first input
 // to the (linear) model. A failed solve applies zero input and is counted.
-Run fly(MpcForm form, bool warm, const optlayer::Settings& settings = optlayer::mpc_settings()) {
+Run fly(MpcForm form, bool warm, const optlayer::Settings& settings) {
   const optlayer::LinearMpc mpc = optlayer::quadrotor_mpc(kDt, 10);
   MpcLayer layer(mpc, form, settings);
   layer.set_warm_start(warm);
@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   const std::string output = argc > 1 ? argv[1] : "build/demo/quadrotor.svg";
   std::vector<Run> runs;
   for (MpcForm form : {MpcForm::condensed, MpcForm::stagewise})
-    for (bool warm : {false, true}) runs.push_back(fly(form, warm));
+    for (bool warm : {false, true}) runs.push_back(fly(form, warm, optlayer::mpc_settings(form)));
 
   std::printf("quadrotor MPC, %d closed-loop steps (12 states, 4 inputs, N = 10, dt = %.1f s)\n", kSteps, kDt);
   std::printf("%-20s %10s %10s %10s %8s %8s %9s\n", "form, start", "median us", "worst us", "median it", "worst it",

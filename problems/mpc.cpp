@@ -419,9 +419,10 @@ Settings layer_backend(const Settings& settings, MpcForm form) {
 
 }  // namespace
 
-Settings mpc_settings() {
+Settings mpc_settings(MpcForm form) {
   Settings settings;
   settings.max_centrality_correctors = 0;
+  if (form == MpcForm::stagewise) settings.max_refinement_steps = 0;
   return settings;
 }
 

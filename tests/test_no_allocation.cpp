@@ -147,7 +147,7 @@ struct CycleCounts {
 };
 
 // Cycles of: new random x0 -> MPC update + solve -> backward to the MPC data.
-CycleCounts run_mpc_cycles(MpcForm form, int horizon, bool warm, int cycles, const Settings& settings = mpc_settings()) {
+CycleCounts run_mpc_cycles(MpcForm form, int horizon, bool warm, int cycles, const Settings& settings) {
   MpcLayer layer(quadrotor_mpc(0.1, horizon), form, settings);
   layer.set_warm_start(warm);
   std::mt19937 rng(42);
@@ -165,6 +165,10 @@ CycleCounts run_mpc_cycles(MpcForm form, int horizon, bool warm, int cycles, con
     (cycle == 0 ? counts.first : counts.later) += scope.total();
   }
   return counts;
+}
+
+CycleCounts run_mpc_cycles(MpcForm form, int horizon, bool warm, int cycles) {
+  return run_mpc_cycles(form, horizon, warm, cycles, mpc_settings(form));
 }
 
 }  // namespace
