@@ -1,6 +1,7 @@
 #include "solver/sparse_kkt.hpp"
 
 #include <algorithm>
+#include <limits>
 
 namespace optlayer {
 
@@ -150,6 +151,10 @@ void SparseKkt::multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
 
 double SparseKkt::solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps, bool,
                         double tolerance) {
+  if (max_refinement_steps == 0) {  // refinement off: measuring the residual would cost a product with K
+    solve_regularized(rhs, x);
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   return refinement_.refine(*this, rhs, x, max_refinement_steps, tolerance);
 }
 

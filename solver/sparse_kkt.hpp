@@ -33,7 +33,8 @@ class SparseKkt {
   /// when negative). False when the factorization fails.
   bool factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality = -1.0);
   /// Solves K x = rhs by refinement until the block-relative residual is below `tolerance`;
-  /// returns it.
+  /// returns it. With max_refinement_steps = 0, one solve with the regularized factorization,
+  /// not measured (returns NaN).
   double solve(const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int max_refinement_steps,
                bool allow_refactor = true, double tolerance = KktRefinement::kRefinedEnough);
   /// out = K x (exact, with the weights of the last factor()).
