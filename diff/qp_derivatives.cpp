@@ -36,12 +36,15 @@ bool optional_size_ok(const Eigen::Ref<const Eigen::VectorXd>& v, Eigen::Index s
 SparseMatrix sparse_view(const Eigen::MatrixXd& M) { return M.sparseView(0.0, 0.0); }
 const SparseMatrix& sparse_view(const SparseMatrix& M) { return M; }
 
-// u = K^-1 rhs (unscaled), from engine.rhs into engine.sol. Never refactors.
+// u = K^-1 rhs (unscaled), from engine.rhs into engine.sol. Never refactors. False when the
+// solution is not representable: with data near the ends of the double range (a solution of
+// 1e300 against coefficients of 1e-300) the scaled solve overflows and inf - inf leaves NaN.
 template <class Engine>
-void solve_unscaled(Engine& e) {
+bool solve_unscaled(Engine& e) {
   apply_scaling_map(e.scaling, e.n, e.m, e.p, e.rhs);
   e.kkt.solve(e.rhs, e.sol, std::max(e.settings.max_refinement_steps, 10), /*allow_refactor=*/false);
   apply_scaling_map(e.scaling, e.n, e.m, e.p, e.sol);
+  return !e.sol.hasNaN();
 }
 
 // The adjoint solve of a backward: sol = -d with d = -K^-1 (dL/dz, dL/dlambda, dL/dnu).
@@ -54,8 +57,7 @@ bool adjoint_solve(Engine& e, const QpSolver::VectorRef& dl_dz, const QpSolver::
   e.rhs.head(n) = dl_dz;
   if (dl_dlambda.size() > 0) e.rhs.segment(n, m) = dl_dlambda; else e.rhs.segment(n, m).setZero();
   if (dl_dnu.size() > 0) e.rhs.tail(p) = dl_dnu; else e.rhs.tail(p).setZero();
-  solve_unscaled(e);
-  return true;
+  return solve_unscaled(e);
 }
 
 // OptNet's formulas in the lambda-scaled form of K, with d = -sol:
@@ -137,7 +139,7 @@ bool forward_mode(Engine& e, const QpPerturbation& d, QpTangent& out) {
   }
   if (d.h.size() > 0) r2 -= d.h;
   if (d.b.size() > 0) r3 -= d.b;
-  solve_unscaled(e);
+  if (!solve_unscaled(e)) return false;
   out.z = -e.sol.head(n);
   out.lambda = -e.sol.segment(n, m);
   out.nu = -e.sol.tail(p);
@@ -151,7 +153,8 @@ bool QpSolver::backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, con
   return impl_->with_active([&](auto& e) {
     if (!adjoint_solve(e, dl_dz, dl_dlambda, dl_dnu)) return false;
     dense_gradient(e, out);
-    return true;
+    // An infinite adjoint times a zero of the solution (or the reverse) is NaN.
+    return !(out.P.hasNaN() || out.G.hasNaN() || out.A.hasNaN());
   });
 }
 
@@ -160,7 +163,10 @@ bool QpSolver::backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, con
   return impl_->with_active([&](auto& e) {
     if (!adjoint_solve(e, dl_dz, dl_dlambda, dl_dnu)) return false;
     sparse_gradient(e, sparse_view(e.user_P), sparse_view(e.user_G), sparse_view(e.user_A), out);
-    return true;
+    auto has_nan = [](const Eigen::SparseMatrix<double>& M) {
+      return Eigen::Map<const Eigen::VectorXd>(M.valuePtr(), M.nonZeros()).hasNaN();
+    };
+    return !(has_nan(out.P) || has_nan(out.G) || has_nan(out.A));
   });
 }
 

@@ -206,8 +206,13 @@ inline void run_derivatives(const std::uint8_t* data, std::size_t size) {
       violation("a derivative call succeeded on an unsolved problem", r);
     return;
   }
-  if (!ok_backward || !ok_forward || !ok_jacobians || !ok_sparse)
+  const bool moderate = pr.max_abs() <= kModerate && max_abs(r.z) <= kModerate && max_abs(r.lambda) <= kModerate &&
+                        max_abs(r.nu) <= kModerate;
+  // On extreme data a derivative may be unrepresentable (NaN from overflow): the call must then
+  // say so by returning false. On moderate data it must succeed.
+  if (moderate && (!ok_backward || !ok_forward || !ok_jacobians || !ok_sparse))
     violation("a derivative call refused a solved problem", r);
+  if (!ok_backward || !ok_forward || !ok_jacobians || !ok_sparse) return;
   if (grad.P.rows() != n || grad.P.cols() != n || grad.q.size() != n || grad.G.rows() != m || grad.G.cols() != n ||
       grad.h.size() != m || grad.A.rows() != p || grad.A.cols() != n || grad.b.size() != p)
     violation("backward: gradient shapes differ from the data", r);
@@ -226,8 +231,6 @@ inline void run_derivatives(const std::uint8_t* data, std::size_t size) {
     violation("sparse backward: q gradient differs from the dense backward", r);
   const Eigen::MatrixXd sparse_P(sparse_grad.P), sparse_G(sparse_grad.G), sparse_A(sparse_grad.A);
 
-  const bool moderate = pr.max_abs() <= kModerate && max_abs(r.z) <= kModerate && max_abs(r.lambda) <= kModerate &&
-                        max_abs(r.nu) <= kModerate;
   const Eigen::MatrixXd* outputs[] = {&grad.P,    &grad.G,    &grad.A,    &jac.dz_dq,
                                       &jac.dz_dh, &jac.dz_db, &sparse_P, &sparse_G, &sparse_A};
   for (const Eigen::MatrixXd* M : outputs) {

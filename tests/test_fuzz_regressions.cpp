@@ -199,3 +199,33 @@ TEST_CASE("fuzz regression: infeasibility certificates must hold in original uni
                               0x48, 0x40, 0x48, 0x48, 0x48, 0x44, 0x3c, 0x42};
   CHECK(replay(fuzzqp::run_solver, solver_input) == "");
 }
+
+TEST_CASE("fuzz regression: a derivative that overflows is refused, not returned as NaN") {
+  // fuzz_derivatives, crash-a67fc35e48eb892c7b79bc187ab5e969d2b65441: n = 2, m = 2, p = 1,
+  // h = (1e300, -1e-8), A = (-1e-300, -1e-300), b = 0.5: solved at z = (1e300, -4e-8) (by the
+  // relative tolerance: the scale of G z is 1e300). forward() along dG = [1 -1; 0.5 1] returned true
+  // with z and lambda tangents of NaN: the scaled tangent solve overflowed and inf - inf left NaN.
+  const Bytes input = {
+      0x02, 0x02, 0x01, 0x01, 0x28, 0x0a, 0x00, 0x40, 0x48, 0x40, 0x48, 0x38, 0x38, 0x48, 0x40, 0x40,
+      0x48, 0xb4, 0xbb, 0xb7, 0xb7, 0x44, 0x48, 0x38, 0x44, 0x40, 0x38, 0x44, 0x48, 0x38, 0x44, 0x48,
+      0x38, 0x44, 0x48, 0x38, 0x44, 0x48, 0x38, 0x44, 0x48, 0x38, 0x44, 0x48, 0x38, 0x44, 0x48, 0x38,
+      0x44, 0x48, 0x38, 0x44, 0x7f};
+  CHECK(replay(fuzzqp::run_derivatives, input) == "");
+
+  MatrixXd P(2, 2), G = MatrixXd::Identity(2, 2), A(1, 2), dG(2, 2);
+  P << 0, 0, 0, 2;
+  A << -1e-300, -1e-300;
+  dG << 1, -1, 0.5, 1;
+  Settings settings;
+  settings.max_iter = 40;
+  QpSolver solver(2, 2, 1, settings);
+  REQUIRE(solver.solve(P, -VectorXd::Ones(2), G, Eigen::Vector2d(1e300, -1e-8), A, VectorXd::Constant(1, 0.5)) ==
+          Status::solved);
+  QpPerturbation perturbation;
+  perturbation.G = dG;
+  QpTangent tangent;
+  CHECK_FALSE(solver.forward(perturbation, tangent));
+  // Moderate directions on the same solution still have a representable derivative.
+  QpGradient gradient;
+  CHECK(solver.backward(Eigen::Vector2d(1.0, -1.0), gradient));
+}

@@ -106,7 +106,9 @@ class QpSolver {
   /// Vector-Jacobian product: gradients of a loss L given dL/dz (and optionally dL/dlambda,
   /// dL/dnu; pass empty vectors for zero). Requires the last status to be solved; uses the
   /// kept factorization (no new factorization). Returns false (and leaves `out` untouched)
-  /// when no solved problem is held or the cotangent sizes are wrong.
+  /// when no solved problem is held or the cotangent sizes are wrong; also false (with `out`
+  /// unspecified) when the derivative is not representable in double precision (NaN from
+  /// overflow, possible only with data near the ends of the double range).
   bool backward(const VectorRef& dl_dz, const VectorRef& dl_dlambda, const VectorRef& dl_dnu,
                 QpGradient& out);
   /// Backward with gradients of P, G, A restricted to the sparsity patterns of the data of the
@@ -117,7 +119,7 @@ class QpSolver {
   bool backward(const VectorRef& dl_dz, QpGradient& out);
 
   /// Jacobian-vector product: the derivative of (z, lambda, nu) along a perturbation of the
-  /// inputs. Same preconditions as backward().
+  /// inputs. Same preconditions and return value as backward().
   bool forward(const QpPerturbation& perturbation, QpTangent& out);
 
   /// Dense dz/dq, dz/dh, dz/db (small problems): n backward solves with unit cotangents on the
