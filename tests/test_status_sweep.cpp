@@ -349,9 +349,11 @@ TEST_CASE("unbounded problems are detected (well scaled, and scaled over 10^+-3)
 }
 
 TEST_CASE("scaled over 10^+-6: never a wrong verdict (failures are reported as such)") {
-  // Measured when written: 56 / 80 feasible solved, 68 / 80 infeasible and 43 / 80 unbounded
-  // recognised; the rest end numerical_error or max_iterations, none with a wrong status.
-  sweep(Kind::feasible, 6.0, 8, 24);
-  sweep(Kind::infeasible, 6.0, 9, 16);
-  sweep(Kind::unbounded, 6.0, 10, 40);
+  // Measured: 63 / 80 feasible solved, 69 / 80 infeasible and 44 / 80 unbounded recognised (56,
+  // 68 and 43 before the sparse backend lowered its regularization when refinement stalls near
+  // the solution); the rest end numerical_error or max_iterations, none with a wrong status.
+  // The limits leave two problems of margin for round-off differences between builds.
+  sweep(Kind::feasible, 6.0, 8, 19);
+  sweep(Kind::infeasible, 6.0, 9, 13);
+  sweep(Kind::unbounded, 6.0, 10, 38);
 }
