@@ -25,6 +25,21 @@ struct Residuals {
   double primal = 0.0, dual_norm = 0.0, gap = 0.0;              // unscaled measures
   double primal_scale = 0.0, dual_scale = 0.0, gap_scale = 0.0;  // norms of their terms
 
+  /// The scalar measures alone (what a result reports), copied without the vectors.
+  struct Measures {
+    double mu, primal, dual_norm, gap, primal_scale, dual_scale, gap_scale;
+  };
+  Measures measures() const { return {mu, primal, dual_norm, gap, primal_scale, dual_scale, gap_scale}; }
+  void set_measures(const Measures& v) {
+    mu = v.mu;
+    primal = v.primal;
+    dual_norm = v.dual_norm;
+    gap = v.gap;
+    primal_scale = v.primal_scale;
+    dual_scale = v.dual_scale;
+    gap_scale = v.gap_scale;
+  }
+
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
     Pz.setZero(n);
     Gtl.setZero(n);
@@ -67,6 +82,11 @@ struct QpEngine {
   Kkt kkt;
 
   Variables x;                 // current iterate (scaled)
+  // The iterate closest to the tolerances so far and its measures: a solve that stops without
+  // converging returns it rather than the last iterate (which a late breakdown can ruin).
+  Variables best;
+  Residuals::Measures best_measures{};
+  double best_distance = 0.0;
   Variables step, affine;      // combined and affine-scaling directions
   Residuals res;
   Eigen::VectorXd weights;     // s ./ lambda
@@ -111,6 +131,9 @@ struct QpEngine {
   bool reduces_complementarity(const Variables& direction) const;
   void predictor_corrector();
   void log_iteration(int iteration, double alpha) const;
+  double distance_to_tolerances() const;
+  void remember_if_best();
+  Status stop_unsolved(Status status, const char* message, int iterations);
   void write_result(Status status, int iterations);
   double elapsed_seconds() const;
 };

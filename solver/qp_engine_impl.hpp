@@ -97,6 +97,7 @@ void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Inde
   scaling.resize(n, m, p);
   kkt.resize(n, m, p);
   x.resize(n, m, p);
+  best.resize(n, m, p);
   step.resize(n, m, p);
   affine.resize(n, m, p);
   res.resize(n, m, p);
@@ -155,7 +156,10 @@ void QpEngine<Matrix, Kkt>::adapt_regularization() {
   if constexpr (std::is_same_v<Kkt, DenseKkt>) return;
   const bool nearly_feasible = res.primal <= 1e-3 * std::max(1.0, res.primal_scale) &&
                                res.dual_norm <= 1e-3 * std::max(1.0, res.dual_scale);
-  if (missed && nearly_feasible) regularization_scale = 1e-2;
+  if (missed && nearly_feasible && regularization_scale == 1.0) {
+    regularization_scale = 1e-2;
+    if (settings.verbose) std::printf("      refinement stalled: regularization lowered 100-fold\n");
+  }
 }
 
 template <class Matrix, class Kkt>
@@ -474,6 +478,42 @@ void QpEngine<Matrix, Kkt>::log_iteration(int iteration, double alpha) const {
               res.gap, res.mu, alpha);
 }
 
+// How far the iterate is from the tolerances: the largest of primal residual, dual residual and
+// gap, each over its threshold (below 1 means converged).
+template <class Matrix, class Kkt>
+double QpEngine<Matrix, Kkt>::distance_to_tolerances() const {
+  const double ea = settings.eps_abs, er = settings.eps_rel;
+  auto over = [&](double value, double scale) { return value / std::max(ea + er * scale, 1e-300); };
+  return std::max({over(res.primal, res.primal_scale), over(res.dual_norm, res.dual_scale), over(res.gap, res.gap_scale)});
+}
+
+template <class Matrix, class Kkt>
+void QpEngine<Matrix, Kkt>::remember_if_best() {
+  const double distance = distance_to_tolerances();
+  if (!(distance < best_distance)) return;
+  best_distance = distance;
+  best.z = x.z;
+  best.s = x.s;
+  best.lambda = x.lambda;
+  best.nu = x.nu;
+  best_measures = res.measures();
+}
+
+// Ends a solve that did not converge: returns the best iterate seen, with its measures.
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::stop_unsolved(Status status, const char* message, int iterations) {
+  if (best_distance < engine_detail::kInfinity) {
+    x.z = best.z;
+    x.s = best.s;
+    x.lambda = best.lambda;
+    x.nu = best.nu;
+    res.set_measures(best_measures);
+  }
+  result.message = message;
+  write_result(status, iterations);
+  return result.status;
+}
+
 template <class Matrix, class Kkt>
 void QpEngine<Matrix, Kkt>::write_result(Status status, int iterations) {
   const double c = scaling.c;
@@ -538,6 +578,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
     kkt.prepare(P, G, A, settings.kkt_method);
   }
   weights.setOnes();
+  best_distance = engine_detail::kInfinity;
   regularization_scale = 1.0;
   refinement_missed = false;
   if (!factor_kkt(weights)) {
@@ -555,11 +596,9 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
   for (int iteration = 0;; ++iteration) {
     compute_residuals();
     if (!converged() && near_convergence()) measure_in_extended_precision();
-    if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) {
-      result.message = "the iterates lost finiteness";
-      write_result(Status::numerical_error, iteration);
-      return Status::numerical_error;
-    }
+    if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap))
+      return stop_unsolved(Status::numerical_error, "the iterates lost finiteness", iteration);
+    remember_if_best();
     if (settings.verbose) log_iteration(iteration, alpha);
     if (converged()) {
       write_result(Status::solved, iteration);
@@ -590,36 +629,22 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
     if (progress.improved(res)) {
       since_progress = 0;
     } else if (++since_progress >= 20) {
-      result.message = "no progress in 20 iterations: the residuals stalled at the precision the data allows";
-      write_result(Status::numerical_error, iteration);
-      return Status::numerical_error;
+      return stop_unsolved(Status::numerical_error,
+                           "no progress in 20 iterations: the residuals stalled at the precision the data allows",
+                           iteration);
     }
-    if (iteration >= max_iter) {
-      result.message = "iteration limit reached";
-      write_result(Status::max_iterations, iteration);
-      return Status::max_iterations;
-    }
-    if (elapsed_seconds() > settings.time_limit) {
-      result.message = "time limit reached";
-      write_result(Status::time_limit, iteration);
-      return Status::time_limit;
-    }
+    if (iteration >= max_iter) return stop_unsolved(Status::max_iterations, "iteration limit reached", iteration);
+    if (elapsed_seconds() > settings.time_limit)
+      return stop_unsolved(Status::time_limit, "time limit reached", iteration);
     weights = x.s.cwiseQuotient(x.lambda);
     adapt_regularization();
-    if (!factor_kkt(weights)) {
-      result.message = "the KKT system could not be factored";
-      write_result(Status::numerical_error, iteration);
-      return Status::numerical_error;
-    }
+    if (!factor_kkt(weights))
+      return stop_unsolved(Status::numerical_error, "the KKT system could not be factored", iteration);
     predictor_corrector();
     alpha = m > 0 ? std::min(1.0, settings.step_fraction * max_step(step)) : 1.0;
     x.axpy(alpha, step);
     stalled = alpha < 1e-10 ? stalled + 1 : 0;
-    if (stalled >= 20) {
-      result.message = "the step length stalled";
-      write_result(Status::numerical_error, iteration + 1);
-      return Status::numerical_error;
-    }
+    if (stalled >= 20) return stop_unsolved(Status::numerical_error, "the step length stalled", iteration + 1);
   }
 }
 
