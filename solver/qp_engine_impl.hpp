@@ -140,23 +140,24 @@ bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w) {
 }
 
 // Sparse backend only: once a Newton solve has missed its accuracy even with refinement while
-// the iterate is nearly feasible (primal and dual residuals below 1e-3 of their scales), the
-// static regularization is lowered 100-fold for the rest of the solve (1e-9 -> 1e-11 by
-// default). Late in a solve weights W below the regularization make the regularized factor a
-// poor preconditioner of the exact KKT matrix, refinement stalls, and the inexact directions
-// stall the residuals (YAO, QSEBA; 7 more of the 80 status-sweep problems scaled over 10^+-6 end
-// solved). Not earlier: with large residuals, smaller regularization on ill-conditioned data
-// derailed solves that converge with the default. Not on the dense backend: its reduced matrix
-// holds A'A / delta and G'(W + delta)^-1 G, which a smaller delta makes worse conditioned (it
-// lost QRECIPE there).
+// the primal and dual residuals are within 1000x their tolerances, the static regularization is
+// lowered 100-fold for the rest of the solve (1e-9 -> 1e-11 by default). Late in a solve weights
+// W below the regularization make the regularized factor a poor preconditioner of the exact KKT
+// matrix, refinement stalls, and the inexact directions stall the residuals (YAO, QSEBA; 8 more
+// of the 80 status-sweep problems scaled over 10^+-6 end solved). Not earlier: lowered at any
+// missed solve it derailed QRECIPE, QSCAGR7 and unbounded problems, and lowered whenever the
+// residuals were below 1e-3 of their scales it fired early on QFORPLAN (objective 7e9) and
+// spoiled its last iterates. Not on the dense backend: its reduced matrix holds A'A / delta and
+// G'(W + delta)^-1 G, which a smaller delta makes worse conditioned (it lost QRECIPE there).
 template <class Matrix, class Kkt>
 void QpEngine<Matrix, Kkt>::adapt_regularization() {
   const bool missed = refinement_missed;
   refinement_missed = false;
   if constexpr (std::is_same_v<Kkt, DenseKkt>) return;
-  const bool nearly_feasible = res.primal <= 1e-3 * std::max(1.0, res.primal_scale) &&
-                               res.dual_norm <= 1e-3 * std::max(1.0, res.dual_scale);
-  if (missed && nearly_feasible && regularization_scale == 1.0) {
+  const double ea = settings.eps_abs, er = settings.eps_rel;
+  const bool near_tolerances = res.primal <= 1e3 * (ea + er * res.primal_scale) &&
+                               res.dual_norm <= 1e3 * (ea + er * res.dual_scale);
+  if (missed && near_tolerances && regularization_scale == 1.0) {
     regularization_scale = 1e-2;
     if (settings.verbose) std::printf("      refinement stalled: regularization lowered 100-fold\n");
   }
