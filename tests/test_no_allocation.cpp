@@ -260,3 +260,50 @@ TEST_CASE("MPC layer, stage-wise on the sparse backend, cold: 200 cycles allocat
   CHECK(counts.solved >= 200 / kScale - 2);
   CHECK(counts.later == 0);
 }
+
+// Every input replaced in place each cycle (P, G, A too: the Ruiz scaling and the convexity
+// check are then redone), on the dense backend.
+TEST_CASE("QpSolver, dense: 200 cycles of update_P/q/G/h/A/b -> solve -> backward allocate nothing") {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  const Eigen::Index n = 12, m = 10, p = 3;
+  MatrixXd B = MatrixXd::NullaryExpr(n, n, [&] { return unit(rng); });
+  const MatrixXd P0 = B.transpose() * B + MatrixXd::Identity(n, n);
+  const MatrixXd G0 = MatrixXd::NullaryExpr(m, n, [&] { return unit(rng); });
+  const MatrixXd A0 = MatrixXd::NullaryExpr(p, n, [&] { return unit(rng); });
+  const VectorXd q0 = VectorXd::NullaryExpr(n, [&] { return unit(rng); });
+  const VectorXd h0 = VectorXd::Constant(m, 1.0), b0 = VectorXd::Zero(p);
+  Settings settings;
+  settings.backend = Backend::dense;
+  QpSolver solver(n, m, p, settings);
+  REQUIRE(solver.solve(P0, q0, G0, h0, A0, b0) == Status::solved);
+  QpGradient gradient;
+  gradient.P.setZero(n, n);
+  gradient.q.setZero(n);
+  gradient.G.setZero(m, n);
+  gradient.h.setZero(m);
+  gradient.A.setZero(p, n);
+  gradient.b.setZero(p);
+  const VectorXd dl_dz = VectorXd::LinSpaced(n, -1.0, 1.0);
+  MatrixXd P = P0, G = G0, A = A0;
+  VectorXd q = q0, h = h0, b = b0;
+  long allocations = 0;
+  int solved = 0;
+  for (int cycle = 0; cycle < 200 / kScale; ++cycle) {
+    const double t = 1.0 + 0.1 * unit(rng);
+    P = t * P0;
+    G = G0 * t;
+    A = A0 / t;
+    q = q0 * t;
+    h = h0 / t;
+    AllocationScope scope;
+    const bool updated = solver.update_P(P) && solver.update_q(q) && solver.update_G(G) && solver.update_h(h) &&
+                         solver.update_A(A) && solver.update_b(b);
+    const bool ok = updated && solver.solve() == Status::solved && solver.backward(dl_dz, gradient);
+    counting = false;
+    solved += ok ? 1 : 0;
+    allocations += scope.total();
+  }
+  CHECK(solved == 200 / kScale);
+  CHECK(allocations == 0);
+}
