@@ -83,30 +83,32 @@ void dense_gradient(const Engine& e, QpGradient& out) {
   out.b = -dnu;
 }
 
-// The same entries as dense_gradient, only on the pattern of `pattern`:
-// entry (i, j) of u a' + v b' is u_i a_j + v_i b_j.
-void outer_on_pattern(const SparseMatrix& pattern, const Eigen::VectorXd& u, const Eigen::VectorXd& a,
-                      const Eigen::VectorXd& v, const Eigen::VectorXd& bvec, Eigen::SparseMatrix<double>& out) {
+// The same entries as dense_gradient, only on the pattern of `pattern`: entry (i, j) of
+// factor (u a' + v b') is factor (u_i a_j + v_i b_j). The vectors are views (segments of the
+// adjoint solution), so that a backward into a sized gradient allocates nothing.
+using VectorView = Eigen::Ref<const Eigen::VectorXd>;
+void outer_on_pattern(const SparseMatrix& pattern, const VectorView& u, const VectorView& a, const VectorView& v,
+                      const VectorView& bvec, double factor, Eigen::SparseMatrix<double>& out) {
   out = pattern;
   for (Eigen::Index j = 0; j < out.outerSize(); ++j)
     for (Eigen::SparseMatrix<double>::InnerIterator it(out, j); it; ++it)
-      it.valueRef() = u(it.row()) * a(j) + v(it.row()) * bvec(j);
+      it.valueRef() = factor * (u(it.row()) * a(j) + v(it.row()) * bvec(j));
 }
 
+// With d = -sol as in dense_gradient: grad_P = -(sol z' + z sol') / 2, grad_G = -(lambda sol_z' +
+// sol_lambda z'), grad_A = -(nu sol_z' + sol_nu z').
 template <class Engine>
 void sparse_gradient(const Engine& e, const SparseMatrix& P, const SparseMatrix& G, const SparseMatrix& A,
                      QpSparseGradient& out) {
   const Eigen::Index n = e.n, m = e.m, p = e.p;
-  const Eigen::VectorXd dz = -e.sol.head(n);
-  const Eigen::VectorXd dlam = -e.sol.segment(n, m);
-  const Eigen::VectorXd dnu = -e.sol.tail(p);
+  const VectorView sol_z = e.sol.head(n), sol_lambda = e.sol.segment(n, m), sol_nu = e.sol.tail(p);
   const QpResult& r = e.result;
-  out.q = dz;
-  outer_on_pattern(P, 0.5 * dz, r.z, 0.5 * r.z, dz, out.P);
-  outer_on_pattern(G, r.lambda, dz, dlam, r.z, out.G);
-  out.h = -dlam;
-  outer_on_pattern(A, r.nu, dz, dnu, r.z, out.A);
-  out.b = -dnu;
+  out.q = -sol_z;
+  outer_on_pattern(P, sol_z, r.z, r.z, sol_z, -0.5, out.P);
+  outer_on_pattern(G, r.lambda, sol_z, sol_lambda, r.z, -1.0, out.G);
+  out.h = sol_lambda;
+  outer_on_pattern(A, r.nu, sol_z, sol_nu, r.z, -1.0, out.A);
+  out.b = sol_nu;
 }
 
 template <class Engine>

@@ -81,22 +81,24 @@ std::string check_symmetric(const Eigen::Ref<const Eigen::MatrixXd>& P) {
   return out.str();
 }
 
+// Entry by entry against its mirror (a binary search in the sorted column): no temporaries, so
+// that a control loop replacing P allocates nothing.
 std::string check_symmetric(const Eigen::SparseMatrix<double>& P) {
   if (P.rows() == 0) return {};
-  const Eigen::SparseMatrix<double> transposed = P.transpose();
-  const Eigen::SparseMatrix<double> difference = P - transposed;
   double scale = 0.0;
   for (Eigen::Index j = 0; j < P.outerSize(); ++j)
     for (Eigen::SparseMatrix<double>::InnerIterator it(P, j); it; ++it) scale = std::max(scale, std::abs(it.value()));
   const double tolerance = 1e-9 * std::max(1.0, scale);
-  for (Eigen::Index j = 0; j < difference.outerSize(); ++j)
-    for (Eigen::SparseMatrix<double>::InnerIterator it(difference, j); it; ++it)
-      if (std::abs(it.value()) > tolerance) {
+  for (Eigen::Index j = 0; j < P.outerSize(); ++j)
+    for (Eigen::SparseMatrix<double>::InnerIterator it(P, j); it; ++it) {
+      const double mirror = P.coeff(it.col(), it.row());
+      if (std::abs(it.value() - mirror) > tolerance) {
         std::ostringstream out;
-        out << "P is not symmetric: P(" << it.row() << ", " << it.col() << ") = " << P.coeff(it.row(), it.col())
-            << " but P(" << it.col() << ", " << it.row() << ") = " << P.coeff(it.col(), it.row());
+        out << "P is not symmetric: P(" << it.row() << ", " << it.col() << ") = " << it.value() << " but P("
+            << it.col() << ", " << it.row() << ") = " << mirror;
         return out.str();
       }
+    }
   return {};
 }
 

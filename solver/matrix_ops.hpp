@@ -8,10 +8,20 @@
 #include <Eigen/SparseCore>
 #include <algorithm>
 #include <optional>
+#include <vector>
+
+#include "solver/sparse_ldl.hpp"
 
 namespace optlayer {
 
 using SparseMatrix = Eigen::SparseMatrix<double, Eigen::ColMajor, int>;
+
+/// Same dimensions and the same stored pattern (compressed storage).
+inline bool same_pattern(const SparseMatrix& a, const SparseMatrix& b) {
+  return a.rows() == b.rows() && a.cols() == b.cols() && a.nonZeros() == b.nonZeros() &&
+         std::equal(a.outerIndexPtr(), a.outerIndexPtr() + a.outerSize() + 1, b.outerIndexPtr()) &&
+         std::equal(a.innerIndexPtr(), a.innerIndexPtr() + a.nonZeros(), b.innerIndexPtr());
+}
 
 /// Largest |entry| (0 for an empty matrix).
 inline double max_abs(const Eigen::MatrixXd& M) { return M.size() > 0 ? M.cwiseAbs().maxCoeff() : 0.0; }
@@ -67,15 +77,20 @@ class ConvexityCheck {
     dense_->compute(P + tau * Eigen::MatrixXd::Identity(P.rows(), P.cols()));
     return dense_->info() == Eigen::Success;
   }
-  bool positive_semidefinite(const SparseMatrix& P, double tau) {
-    SparseMatrix shifted = P;
-    for (Eigen::Index i = 0; i < P.rows(); ++i) shifted.coeffRef(i, i) += tau;
-    Eigen::SimplicialLLT<SparseMatrix, Eigen::Lower> llt(shifted);
-    return llt.info() == Eigen::Success;
-  }
+  /// Sparse P: LDL' of P + tau I (an AMD ordering), positive definite iff every pivot is > 0.
+  /// The ordering and the analysis are kept while P's pattern stays (no allocation then).
+  bool positive_semidefinite(const SparseMatrix& P, double tau);
 
  private:
+  void analyze_sparse(const SparseMatrix& P);
+
   std::optional<Eigen::LLT<Eigen::MatrixXd>> dense_;
+  // Sparse: the pattern analyzed, the lower triangle with every diagonal entry, where each entry
+  // of P (on or below the diagonal) goes in it, the permuted upper triangle that is factored and
+  // where each entry of the lower triangle goes in that.
+  SparseMatrix analyzed_pattern_, lower_, permuted_;
+  std::vector<int> lower_position_, permuted_position_, diagonal_position_;
+  SparseLdl ldl_;
 };
 
 /// The symmetric part (P + P') / 2, written into `out` (same storage kind).
@@ -84,10 +99,27 @@ inline void symmetric_part(const Eigen::MatrixXd& P, Eigen::MatrixXd& out) {
   for (Eigen::Index j = 0; j < P.cols(); ++j)
     for (Eigen::Index i = j + 1; i < P.rows(); ++i) out(i, j) = out(j, i) = 0.5 * (P(i, j) + P(j, i));
 }
+// When out already holds P's pattern and that pattern is symmetric (a control loop replacing
+// P's values), the values are written in place; otherwise P + P' is formed (allocates).
 inline void symmetric_part(const SparseMatrix& P, SparseMatrix& out) {
+  if (out.isCompressed() && P.isCompressed() && same_pattern(P, out)) {
+    bool mirrored = true;
+    for (Eigen::Index j = 0; j < P.outerSize() && mirrored; ++j)
+      for (SparseMatrix::InnerIterator it(P, j); it; ++it) {
+        const auto column = static_cast<Eigen::Index>(it.row());
+        const int* begin = P.innerIndexPtr() + P.outerIndexPtr()[column];
+        const int* end = P.innerIndexPtr() + P.outerIndexPtr()[column + 1];
+        const int* hit = std::lower_bound(begin, end, static_cast<int>(j));
+        if (hit == end || *hit != j) {
+          mirrored = false;
+          break;
+        }
+        out.valuePtr()[&it.value() - P.valuePtr()] = 0.5 * (it.value() + P.valuePtr()[hit - P.innerIndexPtr()]);
+      }
+    if (mirrored) return;
+  }
   const SparseMatrix transposed = P.transpose();
   out = 0.5 * (P + transposed);
-  out.prune(0.0);
 }
 
 }  // namespace optlayer

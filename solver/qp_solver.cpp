@@ -162,6 +162,15 @@ bool QpSolver::update_A(const MatrixRef& A) {
 bool QpSolver::update_b(const VectorRef& b) {
   return impl_->with_active([&](auto& e) { return assign_if_sized(e.user_b, b); });
 }
+bool QpSolver::update_P(const SparseMatrix& P) {
+  return impl_->with_active([&](auto& e) { return update_held_matrix(e, e.user_P, P); });
+}
+bool QpSolver::update_G(const SparseMatrix& G) {
+  return impl_->with_active([&](auto& e) { return update_held_matrix(e, e.user_G, G); });
+}
+bool QpSolver::update_A(const SparseMatrix& A) {
+  return impl_->with_active([&](auto& e) { return update_held_matrix(e, e.user_A, A); });
+}
 
 Status QpSolver::solve() {
   Impl& w = *impl_;

@@ -2,6 +2,7 @@
 // QpSolver's private state: the settings, and a dense and/or a sparse engine
 // (created on first use); the one that ran last is the active one.
 
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -21,9 +22,24 @@ inline bool update_matrix(SparseMatrix& held, const Eigen::Ref<const Eigen::Matr
   return true;
 }
 
+inline bool update_matrix(Eigen::MatrixXd& held, const SparseMatrix& value) {
+  if (value.rows() != held.rows() || value.cols() != held.cols()) return false;
+  held = value;
+  return true;
+}
+// Same pattern: the values are copied in place (no allocation); otherwise the new matrix is taken.
+inline bool update_matrix(SparseMatrix& held, const SparseMatrix& value) {
+  if (value.rows() != held.rows() || value.cols() != held.cols()) return false;
+  if (held.isCompressed() && value.isCompressed() && same_pattern(held, value))
+    std::copy(value.valuePtr(), value.valuePtr() + value.nonZeros(), held.valuePtr());
+  else
+    held = value;
+  return true;
+}
+
 /// update_matrix on one of engine e's held matrices; the next solve equilibrates them again.
-template <class Engine, class Matrix>
-bool update_held_matrix(Engine& e, Matrix& held, const Eigen::Ref<const Eigen::MatrixXd>& value) {
+template <class Engine, class Matrix, class Value>
+bool update_held_matrix(Engine& e, Matrix& held, const Value& value) {
   if (!update_matrix(held, value)) return false;
   e.equilibrated_passes = -1;
   return true;

@@ -37,28 +37,11 @@ void SparseKkt::prepare(const SparseMatrix& P, const SparseMatrix& G, const Spar
   permute_values();
 }
 
-// The pattern of the upper triangle of perm_ K perm_' and where each of K's values goes in it.
-// Column by column of K, each entry is appended to its permuted column (a counting sort).
+// The pattern of the upper triangle of perm_ K perm_', where each of K's values goes in it, and
+// where its diagonal lies.
 void SparseKkt::build_permuted_pattern() {
-  const Eigen::Index size = K_.rows();
-  const int* perm = perm_.indices().data();  // K's row and column k are row and column perm[k]
-  std::vector<int> start(static_cast<std::size_t>(size) + 1, 0);
-  for (Eigen::Index j = 0; j < size; ++j)
-    for (SparseMatrix::InnerIterator it(K_, j); it; ++it) ++start[std::max(perm[it.row()], perm[j]) + 1];
-  for (Eigen::Index j = 0; j < size; ++j) start[j + 1] += start[j];
-  K_permuted_.resize(size, size);
-  K_permuted_.resizeNonZeros(K_.nonZeros());
-  std::copy(start.begin(), start.end(), K_permuted_.outerIndexPtr());
-  permuted_position_.assign(static_cast<std::size_t>(K_.nonZeros()), 0);
-  for (Eigen::Index j = 0; j < size; ++j) {
-    for (SparseMatrix::InnerIterator it(K_, j); it; ++it) {
-      const int row = perm[it.row()], column = perm[j];
-      const int slot = start[std::max(row, column)]++;
-      K_permuted_.innerIndexPtr()[slot] = std::min(row, column);
-      permuted_position_[static_cast<std::size_t>(&it.value() - K_.valuePtr())] = slot;
-    }
-  }
-  for (Eigen::Index k = 0; k < size; ++k)
+  permuted_upper_pattern(K_, perm_.indices().data(), K_permuted_, permuted_position_);
+  for (Eigen::Index k = 0; k < K_.rows(); ++k)
     permuted_diagonal_position_[static_cast<std::size_t>(k)] =
         permuted_position_[static_cast<std::size_t>(diagonal_position_[static_cast<std::size_t>(k)])];
 }

@@ -1,5 +1,6 @@
 #include "solver/sparse_ldl.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace optlayer {
@@ -110,6 +111,28 @@ void SparseLdl::solve_in_place(Eigen::Ref<Eigen::VectorXd> x) const {
     double xj = x[j];
     for (int p = column_start_[j]; p < column_start_[j + 1]; ++p) xj -= values_[p] * x[row_index_[p]];
     x[j] = xj;
+  }
+}
+
+void permuted_upper_pattern(const SparseLdl::SparseMatrix& lower, const int* perm, SparseLdl::SparseMatrix& upper,
+                            std::vector<int>& position) {
+  using SparseMatrix = SparseLdl::SparseMatrix;
+  const Eigen::Index size = lower.rows();
+  std::vector<int> start(static_cast<std::size_t>(size) + 1, 0);
+  for (Eigen::Index j = 0; j < size; ++j)
+    for (SparseMatrix::InnerIterator it(lower, j); it; ++it) ++start[std::max(perm[it.row()], perm[j]) + 1];
+  for (Eigen::Index j = 0; j < size; ++j) start[j + 1] += start[j];
+  upper.resize(size, size);
+  upper.resizeNonZeros(lower.nonZeros());
+  std::copy(start.begin(), start.end(), upper.outerIndexPtr());
+  position.assign(static_cast<std::size_t>(lower.nonZeros()), 0);
+  for (Eigen::Index j = 0; j < size; ++j) {
+    for (SparseMatrix::InnerIterator it(lower, j); it; ++it) {
+      const int row = perm[it.row()], column = perm[j];
+      const int slot = start[std::max(row, column)]++;
+      upper.innerIndexPtr()[slot] = std::min(row, column);
+      position[static_cast<std::size_t>(&it.value() - lower.valuePtr())] = slot;
+    }
   }
 }
 

@@ -46,4 +46,12 @@ class SparseLdl {
   Eigen::VectorXd work_;  // the dense row being eliminated; all zero between rows
 };
 
+/// The pattern of the upper triangle of perm M perm' (values not set), for the lower triangle
+/// `lower` of a symmetric M and a permutation taking row and column k of M to perm[k]; and, for
+/// each stored entry t of `lower`, the index position[t] of its value in `upper`. Column by column
+/// of `lower`, each entry is appended to its permuted column (a counting sort), so the entries of
+/// a column of `upper` are not sorted; SparseLdl does not need them sorted.
+void permuted_upper_pattern(const SparseLdl::SparseMatrix& lower, const int* perm, SparseLdl::SparseMatrix& upper,
+                            std::vector<int>& position);
+
 }  // namespace optlayer

@@ -11,6 +11,8 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Dense>
+#include <Eigen/SparseCore>
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -300,6 +302,42 @@ TEST_CASE("QpSolver, dense: 200 cycles of update_P/q/G/h/A/b -> solve -> backwar
     const bool updated = solver.update_P(P) && solver.update_q(q) && solver.update_G(G) && solver.update_h(h) &&
                          solver.update_A(A) && solver.update_b(b);
     const bool ok = updated && solver.solve() == Status::solved && solver.backward(dl_dz, gradient);
+    counting = false;
+    solved += ok ? 1 : 0;
+    allocations += scope.total();
+  }
+  CHECK(solved == 200 / kScale);
+  CHECK(allocations == 0);
+}
+
+// The same on the sparse backend with a fixed sparsity pattern: the new values are copied into
+// the held matrices, and symmetry check, symmetric part, Ruiz scaling, convexity check and KKT
+// factorization all reuse their storage and their analysis of the pattern.
+TEST_CASE("QpSolver, sparse: 200 cycles of update_P/q/G/h/A/b -> solve -> backward allocate nothing") {
+  MpcQp data(quadrotor_mpc(0.1, 10), MpcForm::stagewise);
+  const Eigen::SparseMatrix<double> P0 = data.P().sparseView(), G0 = data.G().sparseView(), A0 = data.A().sparseView();
+  Settings settings;
+  settings.backend = Backend::sparse;
+  QpSolver solver(data.n(), data.m(), data.p(), settings);
+  REQUIRE(solver.solve(P0, data.q(), G0, data.h(), A0, data.b()) == Status::solved);
+  QpSparseGradient gradient;
+  const VectorXd dl_dz = VectorXd::LinSpaced(data.n(), -1.0, 1.0);
+  REQUIRE(solver.backward(dl_dz, VectorXd(), VectorXd(), gradient));  // sizes the gradient
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  Eigen::SparseMatrix<double> P = P0, G = G0, A = A0;
+  long allocations = 0;
+  int solved = 0;
+  for (int cycle = 0; cycle < 200 / kScale; ++cycle) {
+    const double t = 1.0 + 0.1 * unit(rng);
+    std::transform(P0.valuePtr(), P0.valuePtr() + P0.nonZeros(), P.valuePtr(), [t](double v) { return t * v; });
+    std::transform(G0.valuePtr(), G0.valuePtr() + G0.nonZeros(), G.valuePtr(), [t](double v) { return v / t; });
+    std::transform(A0.valuePtr(), A0.valuePtr() + A0.nonZeros(), A.valuePtr(), [t](double v) { return v * t; });
+    AllocationScope scope;
+    const bool updated = solver.update_P(P) && solver.update_G(G) && solver.update_A(A) &&
+                         solver.update_q(data.q()) && solver.update_h(data.h()) && solver.update_b(data.b());
+    const bool ok = updated && solver.solve() == Status::solved &&
+                    solver.backward(dl_dz, VectorXd(), VectorXd(), gradient);
     counting = false;
     solved += ok ? 1 : 0;
     allocations += scope.total();

@@ -87,6 +87,12 @@ class QpSolver {
   bool update_h(const VectorRef& h);
   bool update_A(const MatrixRef& A);
   bool update_b(const VectorRef& b);
+  /// Sparse replacements of P (both triangles), G and A. With the pattern of the held matrix
+  /// (a control loop's case) only the values are copied and nothing is allocated, also in the
+  /// next solve; a new pattern is taken too, and the next solve analyzes it again.
+  bool update_P(const SparseMatrix& P);
+  bool update_G(const SparseMatrix& G);
+  bool update_A(const SparseMatrix& A);
   /// Solves the problem held by the workspace (from the last solve(P, ...) and update_*()).
   /// Returns invalid_input when no data has been given yet.
   Status solve();

@@ -1,0 +1,58 @@
+// The sparse convexity test of ConvexityCheck (solver/matrix_ops.hpp).
+
+#include <Eigen/OrderingMethods>
+
+#include "solver/matrix_ops.hpp"
+
+namespace optlayer {
+
+// Once per pattern of P: the lower triangle with all diagonal entries (tau needs a slot on
+// each), the AMD ordering of its symmetric pattern, the permuted upper triangle and its analysis.
+void ConvexityCheck::analyze_sparse(const SparseMatrix& P) {
+  const Eigen::Index n = P.rows();
+  lower_.resize(n, n);
+  lower_.reserve(P.nonZeros() + n);
+  lower_position_.assign(static_cast<std::size_t>(P.nonZeros()), -1);
+  diagonal_position_.assign(static_cast<std::size_t>(n), -1);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    lower_.startVec(j);
+    diagonal_position_[static_cast<std::size_t>(j)] = static_cast<int>(lower_.data().size());
+    lower_.insertBack(j, j) = 0.0;
+    for (SparseMatrix::InnerIterator it(P, j); it; ++it) {
+      const auto t = static_cast<std::size_t>(&it.value() - P.valuePtr());
+      if (it.row() == j) {
+        lower_position_[t] = diagonal_position_[static_cast<std::size_t>(j)];
+      } else if (it.row() > j) {
+        lower_position_[t] = static_cast<int>(lower_.data().size());
+        lower_.insertBack(it.row(), j) = 0.0;
+      }
+    }
+  }
+  lower_.finalize();
+  const SparseMatrix symmetric = lower_.selfadjointView<Eigen::Lower>();
+  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
+  Eigen::AMDOrdering<int>()(symmetric, amd);
+  const Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm = amd.inverse();
+  permuted_upper_pattern(lower_, perm.indices().data(), permuted_, permuted_position_);
+  ldl_.analyze(permuted_);
+  analyzed_pattern_ = P;
+}
+
+bool ConvexityCheck::positive_semidefinite(const SparseMatrix& P, double tau) {
+  if (!(P.isCompressed() && analyzed_pattern_.isCompressed() && same_pattern(P, analyzed_pattern_))) {
+    SparseMatrix compressed = P;
+    compressed.makeCompressed();
+    analyze_sparse(compressed);
+    return positive_semidefinite(compressed, tau);
+  }
+  double* lower = lower_.valuePtr();
+  std::fill(lower, lower + lower_.nonZeros(), 0.0);
+  for (std::size_t t = 0; t < lower_position_.size(); ++t)
+    if (lower_position_[t] >= 0) lower[lower_position_[t]] += P.valuePtr()[t];
+  for (const int d : diagonal_position_) lower[d] += tau;
+  double* permuted = permuted_.valuePtr();
+  for (std::size_t t = 0; t < permuted_position_.size(); ++t) permuted[permuted_position_[t]] = lower[t];
+  return ldl_.factorize(permuted_) && (ldl_.diagonal().array() > 0.0).all();
+}
+
+}  // namespace optlayer
