@@ -97,6 +97,7 @@ struct QpEngine {
   Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
   QpResult result;
+  QpResult previous_result;  // the first attempt's result while a retry runs
   long total_factorizations = 0;
   bool factorization_at_solution = false;  // kkt holds the factorization at the final iterate
   double regularization_scale = 1.0;       // multiplies reg_primal, reg_dual, reg_inequality

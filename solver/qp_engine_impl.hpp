@@ -63,6 +63,23 @@ inline void reset_result(QpResult& r) {
   r.certificate_nu.setZero();
 }
 
+// How far measures are from the tolerances: the largest of primal residual, dual residual and
+// gap, each over its threshold eps_abs + eps_rel * scale (below 1 means converged).
+inline double distance_to_tolerances(const Settings& s, double primal, double primal_scale, double dual,
+                                     double dual_scale, double gap, double gap_scale) {
+  auto over = [&](double value, double scale) { return value / std::max(s.eps_abs + s.eps_rel * scale, 1e-300); };
+  return std::max({over(primal, primal_scale), over(dual, dual_scale), over(gap, gap_scale)});
+}
+inline double distance_to_tolerances(const Settings& s, const QpResult& r) {
+  return distance_to_tolerances(s, r.primal_residual, r.primal_scale, r.dual_residual, r.dual_scale, r.duality_gap,
+                                r.gap_scale);
+}
+
+// The statuses of a solve that stopped short of the tolerances (its point is a best effort).
+inline bool stopped_short(Status status) {
+  return status == Status::numerical_error || status == Status::max_iterations || status == Status::time_limit;
+}
+
 // A warm start that fails is retried cold unless the failure is about the data itself.
 inline bool worth_cold_retry(Status status) {
   return status != Status::solved && status != Status::invalid_input && status != Status::non_convex &&
@@ -117,6 +134,8 @@ void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Inde
   result.certificate_lambda.setZero(m);
   result.certificate_nu.setZero(p);
   result.message.reserve(512);
+  previous_result = result;  // sized once, like result
+  previous_result.message.reserve(512);
   factorization_at_solution = false;
 }
 
@@ -483,9 +502,8 @@ void QpEngine<Matrix, Kkt>::log_iteration(int iteration, double alpha) const {
 // gap, each over its threshold (below 1 means converged).
 template <class Matrix, class Kkt>
 double QpEngine<Matrix, Kkt>::distance_to_tolerances() const {
-  const double ea = settings.eps_abs, er = settings.eps_rel;
-  auto over = [&](double value, double scale) { return value / std::max(ea + er * scale, 1e-300); };
-  return std::max({over(res.primal, res.primal_scale), over(res.dual_norm, res.dual_scale), over(res.gap, res.gap_scale)});
+  return engine_detail::distance_to_tolerances(settings, res.primal, res.primal_scale, res.dual_norm, res.dual_scale,
+                                               res.gap, res.gap_scale);
 }
 
 template <class Matrix, class Kkt>
@@ -690,16 +708,28 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
 }
 
 // Solves again from the cold start with what is left of max_iter; the iterations and
-// factorizations of the failed attempts are added to the new result.
+// factorizations of the failed attempts are added to the new result. When both attempts stop
+// short of the tolerances, the result is the point of the one that came closer (an unscaled
+// retry can end further away than the scaled attempt did). previous_result is sized with the
+// workspace, so keeping it allocates nothing.
 template <class Matrix, class Kkt>
 Status QpEngine<Matrix, Kkt>::retry_cold(int scaling_iterations) {
   const int used_iterations = result.iterations;
   if (used_iterations >= settings.max_iter || elapsed_seconds() > settings.time_limit) return result.status;
   const int used_factorizations = result.factorizations;
+  const bool previous_short = engine_detail::stopped_short(result.status);
+  if (previous_short) previous_result = result;
   engine_detail::reset_result(result);
-  const Status status = solve_copy(false, settings.max_iter - used_iterations, scaling_iterations);
-  result.iterations += used_iterations;
-  result.factorizations += used_factorizations;
+  Status status = solve_copy(false, settings.max_iter - used_iterations, scaling_iterations);
+  const int retry_iterations = result.iterations, retry_factorizations = result.factorizations;
+  if (previous_short && engine_detail::stopped_short(status) &&
+      engine_detail::distance_to_tolerances(settings, previous_result) <
+          engine_detail::distance_to_tolerances(settings, result)) {
+    result = previous_result;
+    status = result.status;
+  }
+  result.iterations = used_iterations + retry_iterations;
+  result.factorizations = used_factorizations + retry_factorizations;
   return status;
 }
 
