@@ -10,8 +10,9 @@ namespace optlayer {
 
 /// Solution, duals, accuracy measures and (when infeasible) certificates of a QP solve.
 /// When the status is numerical_error, max_iterations or time_limit, z, s, lambda, nu and the
-/// measures are those of the best iterate the solve saw (closest to the tolerances), zeros if
-/// none was finite. Residuals are infinity norms on the unscaled problem:
+/// measures are those of the best iterate the solve saw (closest to the tolerances; over a
+/// warm attempt and its cold retry, or a scaled attempt and its unscaled retry, the closer of
+/// the two), zeros if none was finite. Residuals are infinity norms on the unscaled problem:
 ///   primal_residual = max(||Az - b||, ||max(Gz - h, 0)||), dual_residual = ||Pz + q + G'lambda + A'nu||,
 ///   duality_gap = |z'Pz + q'z + h'lambda + b'nu|.
 struct QpResult {
