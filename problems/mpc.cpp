@@ -437,12 +437,7 @@ MpcLayer::MpcLayer(const LinearMpc& mpc, MpcForm form, const Settings& settings)
   lambda_shift_.setZero(m);
   nu_shift_.setZero(p);
   // Sized up front so that the first backward allocates nothing either.
-  qp_gradient_.P.setZero(n, n);
-  qp_gradient_.q.setZero(n);
-  qp_gradient_.G.setZero(m, n);
-  qp_gradient_.h.setZero(m);
-  qp_gradient_.A.setZero(p, n);
-  qp_gradient_.b.setZero(p);
+  qp_gradient_.resize(n, m, p);
 }
 
 void MpcLayer::set_mpc(const LinearMpc& mpc) {

@@ -161,12 +161,7 @@ optlayer_workspace* optlayer_setup(int n, int m, int p, const optlayer_settings*
     w->q.setZero(n);
     w->h.setZero(m);
     w->b.setZero(p);
-    w->gradient.P.setZero(n, n);
-    w->gradient.q.setZero(n);
-    w->gradient.G.setZero(m, n);
-    w->gradient.h.setZero(m);
-    w->gradient.A.setZero(p, n);
-    w->gradient.b.setZero(p);
+    w->gradient.resize(n, m, p);
     return w;
   } catch (...) {
     return nullptr;

@@ -24,6 +24,17 @@ struct QpGradient {
   Eigen::VectorXd h;
   Eigen::MatrixXd A;
   Eigen::VectorXd b;
+
+  /// Sizes every block (zeros) for n variables, m inequalities, p equalities: a backward into a
+  /// gradient sized this way writes in place and allocates nothing.
+  void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
+    P.setZero(n, n);
+    q.setZero(n);
+    G.setZero(m, n);
+    h.setZero(m);
+    A.setZero(p, n);
+    b.setZero(p);
+  }
 };
 
 /// Gradient with respect to sparse P, G, A on their sparsity patterns (what a sparse solve returns).
