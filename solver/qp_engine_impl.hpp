@@ -398,8 +398,9 @@ void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variable
     rhs.tail(p).setZero();
   }
   const long before = kkt.factorizations();
-  const double error = kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, newton_tolerance());
-  if (error > newton_tolerance()) refinement_missed = true;  // (NaN, not measured, is no miss)
+  const double tolerance = newton_tolerance();
+  const double error = kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, tolerance);
+  if (error > tolerance) refinement_missed = true;  // (NaN, not measured, is no miss)
   count_factorizations(before);
   direction.z = sol.head(n);
   direction.lambda = sol.segment(n, m);

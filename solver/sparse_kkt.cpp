@@ -25,7 +25,7 @@ void SparseKkt::prepare(const SparseMatrix& P, const SparseMatrix& G, const Spar
   G_ = &G;
   A_ = &A;
   build_pattern();
-  const bool analyze_again = !analyzed_ || pattern_changed();
+  const bool analyze_again = !analyzed_ || !same_pattern(K_, analyzed_pattern_);
   if (analyze_again) {
     // AMD on the symmetric pattern, as SimplicialLDLT would order it itself.
     const SparseMatrix symmetric = K_.selfadjointView<Eigen::Lower>();
@@ -55,8 +55,7 @@ void SparseKkt::permute_values() {
 void SparseKkt::analyze() {
   build_permuted_pattern();
   ldl_.analyze(K_permuted_);
-  analyzed_outer_.assign(K_.outerIndexPtr(), K_.outerIndexPtr() + K_.outerSize() + 1);
-  analyzed_inner_.assign(K_.innerIndexPtr(), K_.innerIndexPtr() + K_.nonZeros());
+  analyzed_pattern_ = K_;
   analyzed_ = true;
   ++analyses_;
 }
@@ -88,13 +87,6 @@ void SparseKkt::build_pattern() {
     for (SparseMatrix::InnerIterator it(*A_, j); it; ++it) put(n_ + m_ + it.row(), j, it.value());
   }
   K_.finalize();
-}
-
-bool SparseKkt::pattern_changed() const {
-  return !std::equal(analyzed_outer_.begin(), analyzed_outer_.end(), K_.outerIndexPtr(),
-                     K_.outerIndexPtr() + K_.outerSize() + 1) ||
-         !std::equal(analyzed_inner_.begin(), analyzed_inner_.end(), K_.innerIndexPtr(),
-                     K_.innerIndexPtr() + K_.nonZeros());
 }
 
 bool SparseKkt::factor(const Eigen::VectorXd& w, double rho, double delta, double delta_inequality) {

@@ -47,7 +47,6 @@ class SparseKkt {
 
  private:
   void build_pattern();
-  bool pattern_changed() const;
   void analyze();
   void build_permuted_pattern();
   void permute_values();
@@ -59,7 +58,7 @@ class SparseKkt {
   SparseMatrix K_;                     // lower triangle of the regularized KKT matrix
   std::vector<int> diagonal_position_;  // index into K_'s values of each diagonal entry
   Eigen::VectorXd P_diagonal_;
-  std::vector<int> analyzed_outer_, analyzed_inner_;  // pattern of the last analysis
+  SparseMatrix analyzed_pattern_;  // K_ at the last analysis (its pattern is what counts)
   // The fill-reducing permutation (K_permuted_ = perm_ K perm_'), the upper triangle of the
   // permuted matrix that is factored, the index into its values of each of K's values, and of
   // each of K's diagonal entries.
