@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Dense>
+#include <Eigen/SparseCore>
+#include <cmath>
 #include <optlayer/optlayer.hpp>
 #include <random>
 
@@ -93,6 +95,68 @@ TEST_CASE("update_P, update_G, update_A then solve() equal a fresh solve") {
     REQUIRE(solver.update_b(qp.b));
     check_against_fresh();
   }
+}
+
+TEST_CASE("sparse update_P, update_G, update_A (same pattern, then a new one) equal a fresh solve") {
+  for (const Backend backend : {Backend::dense, Backend::sparse}) {
+    CAPTURE(static_cast<int>(backend));
+    Settings settings;
+    settings.backend = backend;
+    RandomQp qp = random_qp(8, 8, 3, 6);
+    QpSolver solver(8, 8, 3, settings);
+    REQUIRE(solver.solve(Eigen::SparseMatrix<double>(qp.P.sparseView()), qp.q,
+                         Eigen::SparseMatrix<double>(qp.G.sparseView()), qp.h,
+                         Eigen::SparseMatrix<double>(qp.A.sparseView()), qp.b) == Status::solved);
+    const VectorXd z = solver.result().z;
+    auto check_against_fresh = [&] {
+      REQUIRE(solver.solve() == Status::solved);
+      const QpResult fresh = solve_qp(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b, settings);
+      REQUIRE(fresh.status == Status::solved);
+      CHECK((solver.result().z - fresh.z).norm() < 1e-7);
+    };
+    // Same (dense) pattern, new values.
+    qp.P *= 2.0;
+    qp.G *= 0.5;
+    qp.h = qp.G * z + VectorXd::Constant(8, 0.1);
+    qp.A *= 3.0;
+    qp.b = qp.A * z;
+    REQUIRE(solver.update_P(Eigen::SparseMatrix<double>(qp.P.sparseView())));
+    REQUIRE(solver.update_G(Eigen::SparseMatrix<double>(qp.G.sparseView())));
+    REQUIRE(solver.update_h(qp.h));
+    REQUIRE(solver.update_A(Eigen::SparseMatrix<double>(qp.A.sparseView())));
+    REQUIRE(solver.update_b(qp.b));
+    check_against_fresh();
+    // A new pattern: zero a column block of G (feasibility is kept by h).
+    qp.G.leftCols(3).setZero();
+    qp.h = qp.G * z + VectorXd::Constant(8, 0.1);
+    REQUIRE(solver.update_G(Eigen::SparseMatrix<double>(qp.G.sparseView())));
+    REQUIRE(solver.update_h(qp.h));
+    check_against_fresh();
+  }
+}
+
+TEST_CASE("sparse updates: wrong sizes are refused, NaN and asymmetry are caught at solve()") {
+  const RandomQp qp = random_qp(4, 3, 1, 7);
+  Settings settings;
+  settings.backend = Backend::sparse;
+  QpSolver solver(4, 3, 1, settings);
+  Eigen::SparseMatrix<double> P = qp.P.sparseView();
+  REQUIRE(solver.solve(P, qp.q, Eigen::SparseMatrix<double>(qp.G.sparseView()), qp.h,
+                       Eigen::SparseMatrix<double>(qp.A.sparseView()), qp.b) == Status::solved);
+  CHECK_FALSE(solver.update_P(Eigen::SparseMatrix<double>(3, 3)));
+  CHECK_FALSE(solver.update_G(Eigen::SparseMatrix<double>(3, 5)));
+  CHECK_FALSE(solver.update_A(Eigen::SparseMatrix<double>(2, 4)));
+  REQUIRE(solver.solve() == Status::solved);
+
+  P.coeffRef(2, 1) = std::nan("");
+  REQUIRE(solver.update_P(P));
+  CHECK(solver.solve() == Status::invalid_input);
+  CHECK(solver.result().message == "P(2, 1) is nan");
+
+  P.coeffRef(2, 1) = P.coeff(1, 2) + 1.0;  // same pattern, values no longer symmetric
+  REQUIRE(solver.update_P(P));
+  CHECK(solver.solve() == Status::invalid_input);
+  CHECK(solver.result().message.find("P is not symmetric") != std::string::npos);
 }
 
 TEST_CASE("updates with the wrong size are refused and change nothing") {
