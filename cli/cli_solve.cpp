@@ -31,6 +31,7 @@ void apply_setting(Settings& settings, const std::string& assignment) {
   else if (name == "reg_inequality") settings.reg_inequality = value;
   else if (name == "max_refinement_steps") settings.max_refinement_steps = static_cast<int>(value);
   else if (name == "max_centrality_correctors") settings.max_centrality_correctors = static_cast<int>(value);
+  else if (name == "max_polish_rounds") settings.max_polish_rounds = static_cast<int>(value);
   else if (name == "step_fraction") settings.step_fraction = value;
   else if (name == "scaling_iterations") settings.scaling_iterations = static_cast<int>(value);
   else if (name == "check_convexity") settings.check_convexity = value != 0.0;

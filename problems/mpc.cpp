@@ -422,6 +422,7 @@ Settings layer_backend(const Settings& settings, MpcForm form) {
 Settings mpc_settings(MpcForm form) {
   Settings settings;
   settings.max_centrality_correctors = 0;
+  settings.max_polish_rounds = 0;
   if (form == MpcForm::stagewise) settings.max_refinement_steps = 0;
   return settings;
 }

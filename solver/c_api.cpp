@@ -44,6 +44,7 @@ optlayer::Settings to_cpp(const optlayer_settings& c) {
   s.step_fraction = c.step_fraction;
   s.warm_start_margin = c.warm_start_margin;
   s.check_convexity = c.check_convexity != 0;
+  s.max_polish_rounds = c.max_polish_rounds;
   return s;
 }
 
@@ -141,6 +142,7 @@ void optlayer_default_settings(optlayer_settings* settings) {
   settings->step_fraction = s.step_fraction;
   settings->warm_start_margin = s.warm_start_margin;
   settings->check_convexity = s.check_convexity ? 1 : 0;
+  settings->max_polish_rounds = s.max_polish_rounds;
 }
 
 optlayer_workspace* optlayer_setup(int n, int m, int p, const optlayer_settings* settings) {

@@ -135,6 +135,10 @@ struct QpEngine {
   double distance_to_tolerances() const;
   void remember_if_best();
   Status stop_unsolved(Status status, const char* message, int iterations);
+  bool polish();
+  bool polish_from_best();
+  bool solve_active_set();
+  bool update_active_set();
   void write_result(Status status, int iterations);
   double elapsed_seconds() const;
 };

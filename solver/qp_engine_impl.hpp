@@ -519,9 +519,17 @@ void QpEngine<Matrix, Kkt>::remember_if_best() {
   best_measures = res.measures();
 }
 
-// Ends a solve that did not converge: returns the best iterate seen, with its measures.
+// Ends a solve that did not converge: returns the best iterate seen, with its measures, unless
+// active-set polishing from it meets the tolerances.
 template <class Matrix, class Kkt>
 Status QpEngine<Matrix, Kkt>::stop_unsolved(Status status, const char* message, int iterations) {
+  if (status != Status::time_limit && best_distance < engine_detail::kInfinity && polish()) {
+    write_result(Status::solved, iterations);
+    if (result.status != Status::solved) return result.status;
+    weights = x.s.cwiseQuotient(x.lambda);
+    factorization_at_solution = factor_kkt(weights);
+    return Status::solved;
+  }
   if (best_distance < engine_detail::kInfinity) {
     x.z = best.z;
     x.s = best.s;
@@ -532,6 +540,115 @@ Status QpEngine<Matrix, Kkt>::stop_unsolved(Status status, const char* message, 
   result.message = message;
   write_result(status, iterations);
   return result.status;
+}
+
+namespace engine_detail {
+// Polishing: the weight W_i of an inequality outside the guessed active set (its row of the KKT
+// system then gives lambda_i = (G_i z - h_i) / W_i ~ 0); the regularizations tried, as fractions
+// of the default (in scaled units): first 1e-16, below which refinement converges on LISWET
+// (cond(GG') ~ 1e16; 1e-12 left it stalled at 1e-9 there), then 1e-12, for the degenerate active sets
+// of LPs whose factorization breaks down without regularization; the floor of s and lambda at the
+// polished point (the derivatives' weights s / lambda must stay finite).
+inline constexpr double kPolishInactiveWeight = 1e20;
+inline constexpr double kPolishRegularizationScales[] = {1e-7, 1e-3};
+inline constexpr double kPolishFloor = 1e-150;
+inline constexpr int kPolishRefinementSteps = 20;
+}  // namespace engine_detail
+
+// Active-set polishing of a solve that stopped short (the IPM can creep for hundreds of
+// iterations when the optimal multipliers are 1e6 times the starting ones, as on LISWET, or break
+// down late on a degenerate LP). A primal-dual active-set method (Hintermueller, Ito and
+// Kunisch): guess the active set A from the best iterate (lambda_i > s_i), solve
+//   min 1/2 z'Pz + q'z  s.t.  G_A z = h_A, Az = b,
+// then move to A = {i : lambda_i + (G_i z - h_i) > 0} and repeat until A stays the same, when the
+// point is primal feasible with lambda >= 0 up to the accuracy of the solve. The polished point
+// replaces the best iterate when it meets the tolerances or comes closer to them; otherwise the
+// best iterate is restored. Returns true when the polished point meets the tolerances.
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::polish() {
+  if (settings.max_polish_rounds == 0) return false;
+  const double saved_scale = regularization_scale;
+  bool polished = false;
+  for (double scale : engine_detail::kPolishRegularizationScales) {
+    regularization_scale = scale;
+    polished = polish_from_best();
+    if (polished) break;
+  }
+  regularization_scale = saved_scale;
+  return polished;
+}
+
+// One polishing attempt at the current regularization_scale; see polish().
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::polish_from_best() {
+  x.z = best.z;
+  x.s = best.s;
+  x.lambda = best.lambda;
+  x.nu = best.nu;
+  for (Eigen::Index i = 0; i < m; ++i)
+    weights(i) = x.lambda(i) > x.s(i) ? 0.0 : engine_detail::kPolishInactiveWeight;
+  bool settled = false;
+  for (int round = 0; round < settings.max_polish_rounds && !settled; ++round) {
+    if (elapsed_seconds() > settings.time_limit || !solve_active_set()) break;
+    settled = !update_active_set();
+  }
+  if (!settled) {
+    if (settings.verbose) std::printf("      polishing did not settle on an active set\n");
+    return false;
+  }
+  compute_residuals();
+  if (!converged() && near_convergence()) measure_in_extended_precision();
+  if (settings.verbose)
+    std::printf("      polished: primal %.3e  dual %.3e  gap %.3e\n", res.primal, res.dual_norm, res.gap);
+  if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) return false;
+  if (converged()) return true;
+  remember_if_best();
+  return false;
+}
+
+// One round of polishing: solves the KKT system with W = 0 on the guessed active set (weights
+// hold kPolishInactiveWeight elsewhere) and sets the point: lambda = 0 and s = h - Gz off the
+// set, s = 0 on it (both floored at kPolishFloor).
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::solve_active_set() {
+  if (!factor_kkt(weights)) return false;
+  rhs.head(n) = -q;
+  rhs.segment(n, m) = h;
+  rhs.tail(p) = b;
+  const long before = kkt.factorizations();
+  // Refined until it stagnates: the gap of the polished point is lambda'(Gz - h), and with
+  // multipliers of 1e6 (LISWET) a residual of 1e-13 on the active rows still leaves a gap of 1e-4.
+  kkt.solve(rhs, sol, engine_detail::kPolishRefinementSteps, /*allow_refactor=*/true, /*tolerance=*/0.0);
+  count_factorizations(before);
+  x.z = sol.head(n);
+  x.nu = sol.tail(p);
+  res.Gz.noalias() = G * x.z;
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const bool active = weights(i) == 0.0;
+    x.lambda(i) = std::max(active ? sol(n + i) : 0.0, engine_detail::kPolishFloor);
+    x.s(i) = std::max(active ? 0.0 : h(i) - res.Gz(i), engine_detail::kPolishFloor);
+  }
+  return x.all_finite();
+}
+
+// The next active set from the multipliers and residuals of the current round: a constraint
+// leaves the set when its multiplier is negative, and joins it when the point violates it, each by
+// more than a tenth of eps_abs (so that the degenerate constraints of an LP, with multiplier and
+// residual both at round-off, do not flip back and forth). True when the set changed.
+template <class Matrix, class Kkt>
+bool QpEngine<Matrix, Kkt>::update_active_set() {
+  const double margin = 0.1 * settings.eps_abs;
+  int changes = 0;
+  for (Eigen::Index i = 0; i < m; ++i) {
+    const bool was_active = weights(i) == 0.0;
+    const bool flip = was_active ? sol(n + i) * scaling.E(i) / scaling.c < -margin
+                                 : (res.Gz(i) - h(i)) / scaling.E(i) > margin;
+    if (!flip) continue;
+    weights(i) = was_active ? engine_detail::kPolishInactiveWeight : 0.0;
+    ++changes;
+  }
+  if (settings.verbose) std::printf("      polishing: %d constraints changed sides\n", changes);
+  return changes > 0;
 }
 
 template <class Matrix, class Kkt>

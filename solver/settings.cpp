@@ -25,6 +25,7 @@ std::string Settings::validation_error() const {
   if (max_refinement_steps < 0) return "max_refinement_steps must be >= 0";
   if (!(step_fraction > 0.0 && step_fraction < 1.0)) return "step_fraction must be in (0, 1)";
   if (max_centrality_correctors < 0) return "max_centrality_correctors must be >= 0";
+  if (max_polish_rounds < 0) return "max_polish_rounds must be >= 0";
   if (!positive_finite(warm_start_margin)) return "warm_start_margin must be finite and > 0";
   return {};
 }

@@ -365,6 +365,7 @@ TEST_CASE("bad input: invalid settings name the field") {
       {[](Settings& s) { s.step_fraction = 1.0; }, "step_fraction must be in (0, 1)"},
       {[](Settings& s) { s.step_fraction = 0.0; }, "step_fraction must be in (0, 1)"},
       {[](Settings& s) { s.max_centrality_correctors = -1; }, "max_centrality_correctors must be >= 0"},
+      {[](Settings& s) { s.max_polish_rounds = -1; }, "max_polish_rounds must be >= 0"},
       {[](Settings& s) { s.warm_start_margin = kInf; }, "warm_start_margin must be finite and > 0"},
   };
   const Qp qp;
@@ -390,6 +391,7 @@ TEST_CASE("bad input: invalid settings name the field") {
   edge.eps_rel = 0.0;
   edge.time_limit = kInf;
   edge.reg_primal = 1.0;
+  edge.max_polish_rounds = 0;
   CHECK(edge.validation_error().empty());
   const QpResult r = qp.solve(edge);
   CHECK(r.status == Status::max_iterations);

@@ -165,12 +165,21 @@ static void test_errors_and_limits(void) {
     CHECK(strstr(optlayer_message(w), "q(1)") != NULL);
     optlayer_free(w);
   }
-  /* Limits stop the solve and say which one. */
+  /* Limits stop the solve and say which one (polishing off: it would finish this small problem). */
   optlayer_default_settings(&settings);
   settings.max_iter = 1;
+  settings.max_polish_rounds = 0;
   w = make_workspace(&settings);
   if (w != NULL) {
     CHECK(optlayer_solve(w) == OPTLAYER_MAX_ITERATIONS);
+    CHECK(optlayer_iterations(w) <= 1);
+    optlayer_free(w);
+  }
+  /* With polishing (the default), the same iteration limit ends solved. */
+  settings.max_polish_rounds = 5;
+  w = make_workspace(&settings);
+  if (w != NULL) {
+    CHECK(optlayer_solve(w) == OPTLAYER_SOLVED);
     CHECK(optlayer_iterations(w) <= 1);
     optlayer_free(w);
   }

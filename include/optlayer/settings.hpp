@@ -68,6 +68,12 @@ struct Settings {
   KktMethod kkt_method = KktMethod::automatic;
   /// Check that P is positive semidefinite before solving (one Cholesky of P).
   bool check_convexity = true;
+  /// Active-set polishing of a solve that stops short of the tolerances (numerical_error or
+  /// max_iterations): from the best iterate, up to this many rounds of a primal-dual active-set
+  /// method, each solving the equality-constrained KKT system of the guessed active set; the
+  /// polished point is kept only when it meets the tolerances (status solved) or comes closer
+  /// than the best iterate. 0 disables it.
+  int max_polish_rounds = 10;
 
   /// Empty when the settings are usable, otherwise a message naming the bad field.
   std::string validation_error() const;

@@ -166,6 +166,8 @@ class MpcQp {
 /// of the iterate itself meet eps_abs / eps_rel, and the backward pass still refines to round-off.
 /// The condensed form keeps refinement: its dense backend measures the error of its reduced
 /// (Cholesky) solves to decide when to switch to the full LDL'.
+/// Both forms turn active-set polishing off (max_polish_rounds = 0): a controller budgets a solve
+/// by max_iter, and polishing after the limit could add 20 factorizations to the worst case.
 Settings mpc_settings(MpcForm form = MpcForm::condensed);
 
 /// An MPC in one form with its own QpSolver: solve for (x_0, reference) in a control loop
