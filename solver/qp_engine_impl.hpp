@@ -587,22 +587,18 @@ bool QpEngine<Matrix, Kkt>::polish_from_best() {
   x.nu = best.nu;
   for (Eigen::Index i = 0; i < m; ++i)
     weights(i) = x.lambda(i) > x.s(i) ? 0.0 : engine_detail::kPolishInactiveWeight;
-  bool settled = false;
-  for (int round = 0; round < settings.max_polish_rounds && !settled; ++round) {
+  for (int round = 0; round < settings.max_polish_rounds; ++round) {
     if (elapsed_seconds() > settings.time_limit || !solve_active_set()) break;
-    settled = !update_active_set();
+    const bool changed = update_active_set();  // before compute_residuals() overwrites res.Gz
+    compute_residuals();
+    if (!converged() && near_convergence()) measure_in_extended_precision();
+    if (settings.verbose)
+      std::printf("      polished: primal %.3e  dual %.3e  gap %.3e\n", res.primal, res.dual_norm, res.gap);
+    if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) break;
+    if (converged()) return true;
+    remember_if_best();
+    if (!changed) break;
   }
-  if (!settled) {
-    if (settings.verbose) std::printf("      polishing did not settle on an active set\n");
-    return false;
-  }
-  compute_residuals();
-  if (!converged() && near_convergence()) measure_in_extended_precision();
-  if (settings.verbose)
-    std::printf("      polished: primal %.3e  dual %.3e  gap %.3e\n", res.primal, res.dual_norm, res.gap);
-  if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) return false;
-  if (converged()) return true;
-  remember_if_best();
   return false;
 }
 
