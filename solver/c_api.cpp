@@ -4,6 +4,8 @@
 #include "optlayer/optlayer.h"
 
 #include <Eigen/Core>
+#include <Eigen/SparseCore>
+#include <algorithm>
 #include <limits>
 #include <new>
 
@@ -55,12 +57,15 @@ optlayer::Settings to_cpp(const optlayer_settings& c) {
 struct optlayer_workspace {
   optlayer::QpSolver solver;
   Eigen::Index n = 0, m = 0, p = 0;
+  bool sparse = false;  // made by optlayer_setup_sparse: P, G, A held in sP, sG, sA
   Eigen::MatrixXd P, G, A;
+  Eigen::SparseMatrix<double> sP, sG, sA;
   Eigen::VectorXd q, h, b;
   unsigned given = 0;    // inputs given at least once
   unsigned changed = 0;  // inputs changed since the solver last took them
   const char* own_message = nullptr;  // set when the C layer itself rejected the solve
   optlayer::QpGradient gradient;
+  optlayer::QpSparseGradient sparse_gradient;
   Eigen::VectorXd empty;
 };
 
@@ -83,30 +88,93 @@ int store(optlayer_workspace* w, Eigen::VectorXd& held, const double* data, unsi
   return 0;
 }
 
-const char* missing_input_message(unsigned given) {
-  if (!(given & kP)) return "P was never given (optlayer_update_P)";
+// A dense matrix input: refused on a sparse workspace.
+int store_dense_matrix(optlayer_workspace* w, Eigen::MatrixXd& held, const double* data, unsigned bit) {
+  if (w == nullptr || w->sparse) return -1;
+  return store(w, held, data, bit);
+}
+
+// A valid compressed-sparse-column pattern of a rows x cols matrix: col_ptr starts at 0 and does not
+// decrease, row indices are in range and strictly increasing within each column.
+bool valid_csc(Eigen::Index rows, Eigen::Index cols, const int* col_ptr, const int* row_index) {
+  if (col_ptr == nullptr || col_ptr[0] != 0) return false;
+  for (Eigen::Index j = 0; j < cols; ++j) {
+    if (col_ptr[j + 1] < col_ptr[j]) return false;
+    for (int k = col_ptr[j]; k < col_ptr[j + 1]; ++k) {
+      if (row_index == nullptr || row_index[k] < 0 || row_index[k] >= rows) return false;
+      if (k > col_ptr[j] && row_index[k] <= row_index[k - 1]) return false;
+    }
+  }
+  return true;
+}
+
+// Copies a CSC matrix into a held sparse matrix (pattern and values).
+int store_csc(optlayer_workspace* w, Eigen::SparseMatrix<double>& held, Eigen::Index rows, const int* col_ptr,
+              const int* row_index, const double* values, unsigned bit) {
+  if (w == nullptr || !w->sparse) return -1;
+  const Eigen::Index cols = w->n;
+  if (!valid_csc(rows, cols, col_ptr, row_index)) return -1;
+  const int nnz = col_ptr[cols];
+  if (nnz > 0 && values == nullptr) return -1;
+  held = Eigen::Map<const Eigen::SparseMatrix<double>>(rows, cols, nnz, col_ptr, row_index, values);
+  w->given |= bit;
+  w->changed |= bit;
+  return 0;
+}
+
+// Replaces the values of a held sparse matrix in place.
+int store_values(optlayer_workspace* w, Eigen::SparseMatrix<double>& held, const double* values, unsigned bit) {
+  if (w == nullptr || !w->sparse || !(w->given & bit)) return -1;
+  if (held.nonZeros() > 0 && values == nullptr) return -1;
+  std::copy(values, values + held.nonZeros(), held.valuePtr());
+  w->changed |= bit;
+  return 0;
+}
+
+const char* missing_input_message(unsigned given, bool sparse) {
+  if (!(given & kP)) return sparse ? "P was never given (optlayer_set_P_csc)" : "P was never given (optlayer_update_P)";
   if (!(given & kQ)) return "q was never given (optlayer_update_q)";
-  if (!(given & kG)) return "G was never given (optlayer_update_G)";
+  if (!(given & kG)) return sparse ? "G was never given (optlayer_set_G_csc)" : "G was never given (optlayer_update_G)";
   if (!(given & kH)) return "h was never given (optlayer_update_h)";
-  if (!(given & kA)) return "A was never given (optlayer_update_A)";
+  if (!(given & kA)) return sparse ? "A was never given (optlayer_set_A_csc)" : "A was never given (optlayer_update_A)";
   return "b was never given (optlayer_update_b)";
 }
 
-// Hands the changed inputs to the solver: the whole problem until it holds one, then in place.
-Status solve_held(optlayer_workspace* w) {
+// Hands the changed inputs to the solver: the whole problem until it holds one, then in place (a
+// sparse matrix with its held pattern: a copy of its values).
+template <class Matrix>
+Status solve_held(optlayer_workspace* w, const Matrix& P, const Matrix& G, const Matrix& A) {
   optlayer::QpSolver& s = w->solver;
   if (s.active_backend() == optlayer::Backend::automatic) {
     w->changed = 0;
-    return s.solve(w->P, w->q, w->G, w->h, w->A, w->b);
+    return s.solve(P, w->q, G, w->h, A, w->b);
   }
-  if (w->changed & kP) s.update_P(w->P);
+  if (w->changed & kP) s.update_P(P);
   if (w->changed & kQ) s.update_q(w->q);
-  if (w->changed & kG) s.update_G(w->G);
+  if (w->changed & kG) s.update_G(G);
   if (w->changed & kH) s.update_h(w->h);
-  if (w->changed & kA) s.update_A(w->A);
+  if (w->changed & kA) s.update_A(A);
   if (w->changed & kB) s.update_b(w->b);
   w->changed = 0;
   return s.solve();
+}
+
+Status solve_held(optlayer_workspace* w) {
+  return w->sparse ? solve_held(w, w->sP, w->sG, w->sA) : solve_held(w, w->P, w->G, w->A);
+}
+
+// The values of a gradient on a held pattern, in its order. The gradient lives on the pattern of the
+// data the solver holds, which is the held one (a sparse workspace solves on the sparse backend);
+// false, and nothing written, if that ever fails to hold.
+bool write_values(const Eigen::SparseMatrix<double>& pattern, const Eigen::SparseMatrix<double>& gradient,
+                  double* out) {
+  const Eigen::Index nnz = pattern.nonZeros();
+  const bool same = gradient.nonZeros() == nnz &&
+                    std::equal(pattern.outerIndexPtr(), pattern.outerIndexPtr() + pattern.outerSize() + 1,
+                               gradient.outerIndexPtr()) &&
+                    std::equal(pattern.innerIndexPtr(), pattern.innerIndexPtr() + nnz, gradient.innerIndexPtr());
+  if (same && out != nullptr) std::copy(gradient.valuePtr(), gradient.valuePtr() + nnz, out);
+  return same;
 }
 
 void write(const Eigen::MatrixXd& value, double* out) {
@@ -145,44 +213,98 @@ void optlayer_default_settings(optlayer_settings* settings) {
   settings->max_polish_rounds = s.max_polish_rounds;
 }
 
-optlayer_workspace* optlayer_setup(int n, int m, int p, const optlayer_settings* settings) {
+namespace {
+
+// The workspace of optlayer_setup (dense matrices and gradient) or optlayer_setup_sparse.
+optlayer_workspace* make_workspace(int n, int m, int p, const optlayer_settings* settings, bool sparse) {
   if (n <= 0 || m < 0 || p < 0) return nullptr;
   try {
     optlayer_settings c;
     optlayer_default_settings(&c);
-    const optlayer::Settings s = to_cpp(settings != nullptr ? *settings : c);
+    optlayer::Settings s = to_cpp(settings != nullptr ? *settings : c);
     if (!s.validation_error().empty()) return nullptr;
+    // A sparse workspace solves on the sparse KKT backend: new values on the held patterns then
+    // allocate nothing, and the gradients live on exactly those patterns.
+    if (sparse) s.backend = optlayer::Backend::sparse;
     auto* w = new optlayer_workspace;
     w->n = n;
     w->m = m;
     w->p = p;
+    w->sparse = sparse;
     w->solver.setup(n, m, p, s);
-    w->P.setZero(n, n);
-    w->G.setZero(m, n);
-    w->A.setZero(p, n);
     w->q.setZero(n);
     w->h.setZero(m);
     w->b.setZero(p);
-    w->gradient.resize(n, m, p);
+    if (sparse) {
+      w->sP.resize(n, n);
+      w->sG.resize(m, n);
+      w->sA.resize(p, n);
+    } else {
+      w->P.setZero(n, n);
+      w->G.setZero(m, n);
+      w->A.setZero(p, n);
+      w->gradient.resize(n, m, p);
+    }
     return w;
   } catch (...) {
     return nullptr;
   }
 }
 
+}  // namespace
+
+optlayer_workspace* optlayer_setup(int n, int m, int p, const optlayer_settings* settings) {
+  return make_workspace(n, m, p, settings, /*sparse=*/false);
+}
+
+optlayer_workspace* optlayer_setup_sparse(int n, int m, int p, const optlayer_settings* settings) {
+  return make_workspace(n, m, p, settings, /*sparse=*/true);
+}
+
 void optlayer_free(optlayer_workspace* w) { delete w; }
 
-int optlayer_update_P(optlayer_workspace* w, const double* P) { return w ? store(w, w->P, P, kP) : -1; }
+int optlayer_update_P(optlayer_workspace* w, const double* P) { return w ? store_dense_matrix(w, w->P, P, kP) : -1; }
 int optlayer_update_q(optlayer_workspace* w, const double* q) { return w ? store(w, w->q, q, kQ) : -1; }
-int optlayer_update_G(optlayer_workspace* w, const double* G) { return w ? store(w, w->G, G, kG) : -1; }
+int optlayer_update_G(optlayer_workspace* w, const double* G) { return w ? store_dense_matrix(w, w->G, G, kG) : -1; }
 int optlayer_update_h(optlayer_workspace* w, const double* h) { return w ? store(w, w->h, h, kH) : -1; }
-int optlayer_update_A(optlayer_workspace* w, const double* A) { return w ? store(w, w->A, A, kA) : -1; }
+int optlayer_update_A(optlayer_workspace* w, const double* A) { return w ? store_dense_matrix(w, w->A, A, kA) : -1; }
 int optlayer_update_b(optlayer_workspace* w, const double* b) { return w ? store(w, w->b, b, kB) : -1; }
+
+int optlayer_set_P_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values) {
+  try {
+    return w ? store_csc(w, w->sP, w->n, col_ptr, row_index, values, kP) : -1;
+  } catch (...) {
+    return -1;
+  }
+}
+int optlayer_set_G_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values) {
+  try {
+    return w ? store_csc(w, w->sG, w->m, col_ptr, row_index, values, kG) : -1;
+  } catch (...) {
+    return -1;
+  }
+}
+int optlayer_set_A_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values) {
+  try {
+    return w ? store_csc(w, w->sA, w->p, col_ptr, row_index, values, kA) : -1;
+  } catch (...) {
+    return -1;
+  }
+}
+int optlayer_update_P_values(optlayer_workspace* w, const double* values) {
+  return w ? store_values(w, w->sP, values, kP) : -1;
+}
+int optlayer_update_G_values(optlayer_workspace* w, const double* values) {
+  return w ? store_values(w, w->sG, values, kG) : -1;
+}
+int optlayer_update_A_values(optlayer_workspace* w, const double* values) {
+  return w ? store_values(w, w->sA, values, kA) : -1;
+}
 
 optlayer_status optlayer_solve(optlayer_workspace* w) {
   if (w == nullptr) return OPTLAYER_INVALID_INPUT;
   if (w->given != kAll) {
-    w->own_message = missing_input_message(w->given);
+    w->own_message = missing_input_message(w->given, w->sparse);
     return OPTLAYER_INVALID_INPUT;
   }
   w->own_message = nullptr;
@@ -213,7 +335,7 @@ int optlayer_warm_start_from_result(optlayer_workspace* w) {
 int optlayer_backward(optlayer_workspace* w, const double* dl_dz, const double* dl_dlambda, const double* dl_dnu,
                       double* grad_P, double* grad_q, double* grad_G, double* grad_h, double* grad_A,
                       double* grad_b) {
-  if (!last_solve_usable(w) || dl_dz == nullptr) return -1;
+  if (!last_solve_usable(w) || dl_dz == nullptr || w->sparse) return -1;
   try {
     const ConstMap dz(dl_dz, w->n);
     const ConstMap dlam(dl_dlambda, dl_dlambda != nullptr ? w->m : 0);
@@ -225,6 +347,28 @@ int optlayer_backward(optlayer_workspace* w, const double* dl_dz, const double* 
     write(w->gradient.h, grad_h);
     write(w->gradient.A, grad_A);
     write(w->gradient.b, grad_b);
+    return 0;
+  } catch (...) {
+    return -1;
+  }
+}
+
+int optlayer_backward_csc(optlayer_workspace* w, const double* dl_dz, const double* dl_dlambda,
+                          const double* dl_dnu, double* grad_P_values, double* grad_q, double* grad_G_values,
+                          double* grad_h, double* grad_A_values, double* grad_b) {
+  if (!last_solve_usable(w) || dl_dz == nullptr || !w->sparse) return -1;
+  try {
+    const ConstMap dz(dl_dz, w->n);
+    const ConstMap dlam(dl_dlambda, dl_dlambda != nullptr ? w->m : 0);
+    const ConstMap dnu(dl_dnu, dl_dnu != nullptr ? w->p : 0);
+    optlayer::QpSparseGradient& g = w->sparse_gradient;
+    if (!w->solver.backward(dz, dlam, dnu, g)) return -1;
+    if (!write_values(w->sP, g.P, grad_P_values) || !write_values(w->sG, g.G, grad_G_values) ||
+        !write_values(w->sA, g.A, grad_A_values))
+      return -1;
+    write(g.q, grad_q);
+    write(g.h, grad_h);
+    write(g.b, grad_b);
     return 0;
   } catch (...) {
     return -1;

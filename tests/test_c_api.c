@@ -202,8 +202,104 @@ static void test_status_strings(void) {
   CHECK(strcmp(optlayer_status_string((optlayer_status)42), "unknown") == 0);
 }
 
+/* The same problem on a sparse workspace (CSC: P = I, G = diag(1, -1), A = (1 1)). */
+static const int P_col[3] = {0, 1, 2}, P_row[2] = {0, 1};
+static const double P_val[2] = {1.0, 1.0};
+static const int G_col[3] = {0, 1, 2}, G_row[2] = {0, 1};
+static const double G_val[2] = {1.0, -1.0};
+static const int A_col[3] = {0, 1, 2}, A_row[2] = {0, 0};
+static const double A_val[2] = {1.0, 1.0};
+
+static optlayer_workspace* make_sparse_workspace(void) {
+  optlayer_workspace* w = optlayer_setup_sparse(2, 2, 1, NULL);
+  CHECK(w != NULL);
+  if (w == NULL) return NULL;
+  CHECK(optlayer_set_P_csc(w, P_col, P_row, P_val) == 0);
+  CHECK(optlayer_update_q(w, q) == 0);
+  CHECK(optlayer_set_G_csc(w, G_col, G_row, G_val) == 0);
+  CHECK(optlayer_update_h(w, h) == 0);
+  CHECK(optlayer_set_A_csc(w, A_col, A_row, A_val) == 0);
+  CHECK(optlayer_update_b(w, b) == 0);
+  return w;
+}
+
+static void test_sparse_workspace(void) {
+  optlayer_workspace* w = make_sparse_workspace();
+  optlayer_workspace* d = make_workspace(NULL);
+  const double dl_dz[2] = {1.0, 0.5};
+  const double P2[2] = {2.0, 1.0}, P2_dense[4] = {2.0, 0.0, 0.0, 1.0};
+  double gP[2], gq[2], gG[2], gh[2], gA[2], gb[1];
+  double dP[4], dq[2], dG[4], dh[2], dA[2], db[1];
+  int k;
+  if (w == NULL || d == NULL) return;
+  CHECK(optlayer_solve(w) == OPTLAYER_SOLVED);
+  CHECK(optlayer_solve(d) == OPTLAYER_SOLVED);
+  CHECK_NEAR(optlayer_z(w)[0], 0.3, 1e-7);
+  CHECK_NEAR(optlayer_z(w)[1], 0.7, 1e-7);
+  /* The gradients on the patterns are the dense gradients' entries there. */
+  CHECK(optlayer_backward_csc(w, dl_dz, NULL, NULL, gP, gq, gG, gh, gA, gb) == 0);
+  CHECK(optlayer_backward(d, dl_dz, NULL, NULL, dP, dq, dG, dh, dA, db) == 0);
+  CHECK_NEAR(gP[0], dP[0], 1e-9);
+  CHECK_NEAR(gP[1], dP[3], 1e-9);
+  CHECK_NEAR(gG[0], dG[0], 1e-9);
+  CHECK_NEAR(gG[1], dG[3], 1e-9);
+  CHECK_NEAR(gA[0], dA[0], 1e-9);
+  CHECK_NEAR(gA[1], dA[1], 1e-9);
+  for (k = 0; k < 2; ++k) {
+    CHECK_NEAR(gq[k], dq[k], 1e-9);
+    CHECK_NEAR(gh[k], dh[k], 1e-9);
+  }
+  CHECK_NEAR(gb[0], db[0], 1e-9);
+  /* New values on the held pattern: the same solution as the dense workspace's. */
+  CHECK(optlayer_update_P_values(w, P2) == 0);
+  CHECK(optlayer_update_P(d, P2_dense) == 0);
+  CHECK(optlayer_solve(w) == OPTLAYER_SOLVED);
+  CHECK(optlayer_solve(d) == OPTLAYER_SOLVED);
+  CHECK_NEAR(optlayer_z(w)[0], optlayer_z(d)[0], 1e-8);
+  CHECK_NEAR(optlayer_z(w)[1], optlayer_z(d)[1], 1e-8);
+  /* Dense matrix entry points are refused on a sparse workspace, and the reverse. */
+  CHECK(optlayer_update_P(w, P2_dense) == -1);
+  CHECK(optlayer_update_G(w, G) == -1);
+  CHECK(optlayer_backward(w, dl_dz, NULL, NULL, dP, dq, dG, dh, dA, db) == -1);
+  CHECK(optlayer_set_P_csc(d, P_col, P_row, P_val) == -1);
+  CHECK(optlayer_update_P_values(d, P2) == -1);
+  CHECK(optlayer_backward_csc(d, dl_dz, NULL, NULL, gP, gq, gG, gh, gA, gb) == -1);
+  optlayer_free(w);
+  optlayer_free(d);
+}
+
+static void test_sparse_errors(void) {
+  optlayer_workspace* w = optlayer_setup_sparse(2, 2, 1, NULL);
+  const int unsorted_row[2] = {1, 0}, out_of_range_row[2] = {0, 2}, bad_col[3] = {0, 2, 1};
+  const int one_column[3] = {0, 2, 2}, two_rows[2] = {0, 1};
+  if (w == NULL) return;
+  /* Values before the pattern, and invalid patterns, are refused. */
+  CHECK(optlayer_update_P_values(w, P_val) == -1);
+  CHECK(optlayer_set_P_csc(w, P_col, unsorted_row, P_val) == 0); /* one entry per column: sorted */
+  CHECK(optlayer_set_P_csc(w, one_column, unsorted_row, P_val) == -1);
+  CHECK(optlayer_set_P_csc(w, one_column, two_rows, P_val) == 0);
+  CHECK(optlayer_set_G_csc(w, G_col, out_of_range_row, G_val) == -1);
+  CHECK(optlayer_set_G_csc(w, bad_col, G_row, G_val) == -1);
+  CHECK(optlayer_set_G_csc(w, NULL, G_row, G_val) == -1);
+  CHECK(optlayer_set_G_csc(w, G_col, G_row, NULL) == -1);
+  /* A missing matrix is named. */
+  CHECK(optlayer_update_q(w, q) == 0);
+  CHECK(optlayer_update_h(w, h) == 0);
+  CHECK(optlayer_update_b(w, b) == 0);
+  CHECK(optlayer_solve(w) == OPTLAYER_INVALID_INPUT);
+  CHECK(strstr(optlayer_message(w), "optlayer_set_G_csc") != NULL);
+  /* An asymmetric P (upper triangle only) is caught by the solve, with a message. */
+  CHECK(optlayer_set_G_csc(w, G_col, G_row, G_val) == 0);
+  CHECK(optlayer_set_A_csc(w, A_col, A_row, A_val) == 0);
+  CHECK(optlayer_solve(w) == OPTLAYER_INVALID_INPUT);
+  CHECK(strstr(optlayer_message(w), "symmetric") != NULL);
+  optlayer_free(w);
+}
+
 int main(void) {
   test_solve();
+  test_sparse_workspace();
+  test_sparse_errors();
   test_updates_and_warm_start();
   test_backward_and_forward();
   test_gradient_matches_finite_difference();

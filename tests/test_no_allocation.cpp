@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <optlayer/optlayer.h>
 #include <optlayer/optlayer.hpp>
 #include <random>
 #include <vector>
@@ -352,4 +353,50 @@ TEST_CASE("active-set polishing allocates nothing: MPC cycles cut at 3 iteration
     MESSAGE("cycles solved by polishing after 3 iterations: ", counts.solved, " of ", 200 / kScale);
     CHECK(counts.solved >= 1);  // polishing ran and finished some (so the path was exercised)
   }
+}
+
+// The C API's sparse workspace in a control loop: new values on the held CSC patterns, q, h, b,
+// solve, backward on the patterns.
+TEST_CASE("C API, sparse workspace: 200 cycles of update_*_values/q/h/b -> solve -> backward_csc allocate nothing") {
+  MpcQp data(quadrotor_mpc(0.1, 10), MpcForm::stagewise);
+  const Eigen::SparseMatrix<double> P0 = data.P().sparseView(), G0 = data.G().sparseView(), A0 = data.A().sparseView();
+  const int n = static_cast<int>(data.n()), m = static_cast<int>(data.m()), p = static_cast<int>(data.p());
+  optlayer_workspace* w = optlayer_setup_sparse(n, m, p, nullptr);
+  REQUIRE(w != nullptr);
+  REQUIRE(optlayer_set_P_csc(w, P0.outerIndexPtr(), P0.innerIndexPtr(), P0.valuePtr()) == 0);
+  REQUIRE(optlayer_set_G_csc(w, G0.outerIndexPtr(), G0.innerIndexPtr(), G0.valuePtr()) == 0);
+  REQUIRE(optlayer_set_A_csc(w, A0.outerIndexPtr(), A0.innerIndexPtr(), A0.valuePtr()) == 0);
+  REQUIRE(optlayer_update_q(w, data.q().data()) == 0);
+  REQUIRE(optlayer_update_h(w, data.h().data()) == 0);
+  REQUIRE(optlayer_update_b(w, data.b().data()) == 0);
+  const VectorXd dl_dz = VectorXd::LinSpaced(n, -1.0, 1.0);
+  VectorXd grad_P(P0.nonZeros()), grad_G(G0.nonZeros()), grad_A(A0.nonZeros()), grad_q(n), grad_h(m), grad_b(p);
+  auto backward = [&] {
+    return optlayer_backward_csc(w, dl_dz.data(), nullptr, nullptr, grad_P.data(), grad_q.data(), grad_G.data(),
+                                 grad_h.data(), grad_A.data(), grad_b.data()) == 0;
+  };
+  REQUIRE(optlayer_solve(w) == OPTLAYER_SOLVED);
+  REQUIRE(backward());  // sizes the gradient
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<double> unit(-1.0, 1.0);
+  VectorXd P_values(P0.nonZeros()), x0(12);
+  long allocations = 0;
+  int solved = 0;
+  for (int cycle = 0; cycle < 200 / kScale; ++cycle) {
+    const double t = 1.0 + 0.1 * unit(rng);
+    P_values = t * Eigen::Map<const VectorXd>(P0.valuePtr(), P0.nonZeros());
+    random_state(rng, x0);
+    data.set_initial_state(x0);
+    AllocationScope scope;
+    const bool updated = optlayer_update_P_values(w, P_values.data()) == 0 &&
+                         optlayer_update_q(w, data.q().data()) == 0 && optlayer_update_h(w, data.h().data()) == 0 &&
+                         optlayer_update_b(w, data.b().data()) == 0;
+    const bool ok = updated && optlayer_solve(w) == OPTLAYER_SOLVED && backward();
+    counting = false;
+    solved += ok ? 1 : 0;
+    allocations += scope.total();
+  }
+  optlayer_free(w);
+  CHECK(solved >= 200 / kScale - 2);
+  CHECK(allocations == 0);
 }

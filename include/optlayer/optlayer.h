@@ -65,13 +65,34 @@ optlayer_workspace* optlayer_setup(int n, int m, int p, const optlayer_settings*
 void optlayer_free(optlayer_workspace* w);
 
 /** Replace one input (P: n x n, q: n, G: m x n, h: m, A: p x n, b: p; column-major). Return 0 on
- *  success, -1 on a NULL workspace or a NULL array of nonzero size. Values are checked by the next solve. */
+ *  success, -1 on a NULL workspace or a NULL array of nonzero size (P, G, A: also on a sparse
+ *  workspace). Values are checked by the next solve. */
 int optlayer_update_P(optlayer_workspace* w, const double* P);
 int optlayer_update_q(optlayer_workspace* w, const double* q);
 int optlayer_update_G(optlayer_workspace* w, const double* G);
 int optlayer_update_h(optlayer_workspace* w, const double* h);
 int optlayer_update_A(optlayer_workspace* w, const double* A);
 int optlayer_update_b(optlayer_workspace* w, const double* b);
+
+/** Sparse workspaces. A workspace made by optlayer_setup_sparse holds P, G and A as sparse matrices in
+ *  compressed sparse column form: col_ptr (cols + 1 entries, col_ptr[0] = 0, nondecreasing), row_index
+ *  and values (col_ptr[cols] entries each, 0-based, strictly increasing within a column). P holds both
+ *  triangles (it must be symmetric). It solves on the sparse KKT backend (sparse LDL'), and no dense
+ *  n x n array is allocated. The optlayer_update_P/G/A and
+ *  optlayer_backward entry points (dense arrays) return -1 on it; q, h, b, warm starts, results and
+ *  optlayer_forward work as on a dense workspace. Same return value as optlayer_setup. */
+optlayer_workspace* optlayer_setup_sparse(int n, int m, int p, const optlayer_settings* settings);
+/** Gives P (n x n), G (m x n) or A (p x n) of a sparse workspace: its pattern and values (copied; this
+ *  allocates). Returns 0, or -1 on a NULL pointer, a dense workspace, or an invalid pattern. */
+int optlayer_set_P_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values);
+int optlayer_set_G_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values);
+int optlayer_set_A_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values);
+/** Replaces the values of a matrix given by optlayer_set_*_csc, in the order of its pattern (as many
+ *  as it has entries). Allocates nothing (a control loop's path). Returns 0, or -1 on a NULL pointer or a
+ *  matrix never given. */
+int optlayer_update_P_values(optlayer_workspace* w, const double* values);
+int optlayer_update_G_values(optlayer_workspace* w, const double* values);
+int optlayer_update_A_values(optlayer_workspace* w, const double* values);
 
 /** Solves the held problem. OPTLAYER_INVALID_INPUT when an input was never given or is not finite. */
 optlayer_status optlayer_solve(optlayer_workspace* w);
@@ -86,10 +107,19 @@ int optlayer_warm_start_from_result(optlayer_workspace* w);
 /** Gradient of a loss L through the last solve, given dL/dz (n) and optionally dL/dlambda (m) and
  *  dL/dnu (p) (NULL for zero). Writes the gradients with respect to P (n x n), q, G (m x n), h,
  *  A (p x n), b; any output may be NULL to skip it. Reuses the solver's factorization.
- *  Returns 0, or -1 when the last solve is not OPTLAYER_SOLVED or dl_dz is NULL. */
+ *  Returns 0, or -1 when the last solve is not OPTLAYER_SOLVED, dl_dz is NULL, or the workspace is
+ *  sparse (use optlayer_backward_csc). */
 int optlayer_backward(optlayer_workspace* w, const double* dl_dz, const double* dl_dlambda, const double* dl_dnu,
                       double* grad_P, double* grad_q, double* grad_G, double* grad_h, double* grad_A,
                       double* grad_b);
+
+/** optlayer_backward for a sparse workspace: the gradients with respect to P, G and A on their
+ *  patterns (values in the order of the optlayer_set_*_csc arrays), q, h, b dense; any output may be
+ *  NULL. Allocates nothing after the first call. Returns 0, or -1 when the workspace is not sparse,
+ *  the last solve is not OPTLAYER_SOLVED, or dl_dz is NULL. */
+int optlayer_backward_csc(optlayer_workspace* w, const double* dl_dz, const double* dl_dlambda,
+                          const double* dl_dnu, double* grad_P_values, double* grad_q, double* grad_G_values,
+                          double* grad_h, double* grad_A_values, double* grad_b);
 
 /** Derivative of (z, lambda, nu) along a perturbation of the inputs (NULL inputs mean zero). Writes
  *  dz (n), dlambda (m), dnu (p); NULL outputs are skipped. Same return value as optlayer_backward.
