@@ -1,9 +1,8 @@
 // Active-set polishing of solves that stop short of the tolerances (Settings::max_polish_rounds).
+// On a Maros-Meszaros problem (LISWET1): tests/test_maros_meszaros.cpp.
 
 #include <doctest/doctest.h>
 
-#include <Eigen/SparseCore>
-#include <string>
 
 #include <optlayer/optlayer.hpp>
 
@@ -90,21 +89,4 @@ TEST_CASE("polishing an infeasible or unbounded problem never reports solved") {
     QpSolver lp(1, 1, 0, cut_short_settings(backend, 3));
     CHECK(lp.solve(Z, q1, G1, h1, A, b) != Status::solved);
   }
-}
-
-TEST_CASE("a creeping interior-point solve is finished by polishing (LISWET1 at 1e-9)") {
-  // Convex regression on 10^4 points: the optimal multipliers reach 3e5, and the interior-point
-  // iterates creep for hundreds of iterations (objective 25.2 after 77 of them, optimum 36.12).
-  // From the best iterate, the active-set method settles in four rounds.
-  const SparseQp qp = to_standard_form(read_qps(std::string(OPTLAYER_MM_DIR) + "/LISWET1.QPS"));
-  Settings settings;
-  settings.eps_abs = 1e-9;
-  settings.eps_rel = 0.0;
-  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
-  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
-  const QpResult& r = solver.result();
-  CHECK(r.primal_residual <= 1e-9);
-  CHECK(r.dual_residual <= 1e-9);
-  CHECK(r.duality_gap <= 1e-9);
-  CHECK(std::abs(r.objective + qp.c0 - 3.61224021e+01) <= 1e-6 * 3.61224021e+01);
 }
