@@ -545,10 +545,10 @@ Status QpEngine<Matrix, Kkt>::stop_unsolved(Status status, const char* message, 
 namespace engine_detail {
 // Polishing: the weight W_i of an inequality outside the guessed active set (its row of the KKT
 // system then gives lambda_i = (G_i z - h_i) / W_i ~ 0); the regularizations tried, as fractions
-// of the default (in scaled units): first 1e-16, below which refinement converges on LISWET
-// (cond(GG') ~ 1e16; 1e-12 left it stalled at 1e-9 there), then 1e-12, for the degenerate active sets
-// of LPs whose factorization breaks down without regularization; the floor of s and lambda at the
-// polished point (the derivatives' weights s / lambda must stay finite).
+// of the default (in scaled units): first 1e-16, with which refinement reaches round-off on LISWET
+// (cond(GG') ~ 1e16; at 1e-12 its refined residual stalled near 1e-8), then 1e-12, for active
+// sets with dependent rows, whose factorization breaks down at 1e-16; the floor of s and lambda
+// at the polished point (the derivatives' weights s / lambda must stay finite).
 inline constexpr double kPolishInactiveWeight = 1e20;
 inline constexpr double kPolishRegularizationScales[] = {1e-7, 1e-3};
 inline constexpr double kPolishFloor = 1e-150;
@@ -557,13 +557,16 @@ inline constexpr int kPolishRefinementSteps = 20;
 
 // Active-set polishing of a solve that stopped short (the IPM can creep for hundreds of
 // iterations when the optimal multipliers are 1e6 times the starting ones, as on LISWET, or break
-// down late on a degenerate LP). A primal-dual active-set method (Hintermueller, Ito and
-// Kunisch): guess the active set A from the best iterate (lambda_i > s_i), solve
+// down late). A primal-dual active-set method (Hintermueller, Ito and Kunisch): guess the active
+// set A from the best iterate (lambda_i > s_i), solve
 //   min 1/2 z'Pz + q'z  s.t.  G_A z = h_A, Az = b,
-// then move to A = {i : lambda_i + (G_i z - h_i) > 0} and repeat until A stays the same, when the
-// point is primal feasible with lambda >= 0 up to the accuracy of the solve. The polished point
-// replaces the best iterate when it meets the tolerances or comes closer to them; otherwise the
-// best iterate is restored. Returns true when the polished point meets the tolerances.
+// then drop the rows of A with negative multipliers and add the violated rows outside it
+// (update_active_set), and repeat until A stays the same, when the point is primal feasible with
+// lambda >= 0 up to the accuracy of the solve. Every round's point is measured like an iterate:
+// the first that meets the tolerances ends the polishing (true), and one closer to them than the
+// best iterate replaces it (stop_unsolved() then returns it). The rounds can cycle (LISWET8-12)
+// or diverge (degenerate LPs, where a missed active row leaves an O(1) dual residual); they are
+// bounded by max_polish_rounds.
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::polish() {
   if (settings.max_polish_rounds == 0) return false;
