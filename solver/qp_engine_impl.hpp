@@ -553,6 +553,10 @@ inline constexpr double kPolishInactiveWeight = 1e20;
 inline constexpr double kPolishRegularizationScales[] = {1e-7, 1e-3};
 inline constexpr double kPolishFloor = 1e-150;
 inline constexpr int kPolishRefinementSteps = 20;
+// A round whose point is this many times farther from the tolerances than the best iterate ends
+// the attempt: its active set was singular or far off (the degenerate LPs of Maros-Meszaros reach
+// dual residuals of 1e4 to 1e24 that way), and no later round recovered on any problem measured.
+inline constexpr double kPolishGiveUpFactor = 1e6;
 }  // namespace engine_detail
 
 // Active-set polishing of a solve that stopped short (the IPM can creep for hundreds of
@@ -599,6 +603,7 @@ bool QpEngine<Matrix, Kkt>::polish_from_best() {
       std::printf("      polished: primal %.3e  dual %.3e  gap %.3e\n", res.primal, res.dual_norm, res.gap);
     if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) break;
     if (converged()) return true;
+    if (distance_to_tolerances() > engine_detail::kPolishGiveUpFactor * best_distance) break;
     remember_if_best();
     if (!changed) break;
   }
