@@ -70,9 +70,11 @@ struct Settings {
   bool check_convexity = true;
   /// Active-set polishing of a solve that stops short of the tolerances (numerical_error or
   /// max_iterations): from the best iterate, up to this many rounds of a primal-dual active-set
-  /// method, each solving the equality-constrained KKT system of the guessed active set; the
-  /// polished point is kept only when it meets the tolerances (status solved) or comes closer
-  /// than the best iterate. 0 disables it.
+  /// method, each one factorization and a refined solve of the equality-constrained KKT system of
+  /// the guessed active set, at each of two regularizations (so at most twice this many
+  /// factorizations per attempt). A polished point is kept only when it meets the tolerances
+  /// (status solved, same iteration count) or comes closer than the best iterate. Not done after
+  /// time_limit. 0 disables it (mpc_settings() does).
   int max_polish_rounds = 10;
 
   /// Empty when the settings are usable, otherwise a message naming the bad field.
