@@ -83,7 +83,7 @@ void print_text(const std::string& name, const LoadedQp& qp, const QpResult& r, 
   std::printf("status       %s\n", to_string(r.status));
   if (!r.message.empty()) std::printf("message      %s\n", r.message.c_str());
   std::printf("objective    %.12e\n", objective);
-  std::printf("iterations   %d\n", r.iterations);
+  std::printf("iterations   %d%s\n", r.iterations, r.polished ? " (then active-set polishing)" : "");
   std::printf("primal res   %.3e\ndual res     %.3e\nduality gap  %.3e\n", r.primal_residual, r.dual_residual,
               r.duality_gap);
   std::printf("solve time   %.6f s\n", r.solve_time);
@@ -97,6 +97,7 @@ void print_json(const std::string& name, const LoadedQp& qp, const QpResult& r, 
   json.field("message", r.message);
   json.field("objective", objective);
   json.field("iterations", static_cast<long>(r.iterations));
+  json.field("polished", r.polished);
   json.field("primal_residual", r.primal_residual);
   json.field("dual_residual", r.dual_residual);
   json.field("duality_gap", r.duality_gap);

@@ -411,6 +411,7 @@ optlayer_status optlayer_get_status(const optlayer_workspace* w) {
 }
 
 int optlayer_iterations(const optlayer_workspace* w) { return w ? w->solver.result().iterations : 0; }
+int optlayer_polished(const optlayer_workspace* w) { return w && w->solver.result().polished ? 1 : 0; }
 double optlayer_objective(const optlayer_workspace* w) { return w ? w->solver.result().objective : 0.0; }
 double optlayer_primal_residual(const optlayer_workspace* w) { return w ? w->solver.result().primal_residual : 0.0; }
 double optlayer_dual_residual(const optlayer_workspace* w) { return w ? w->solver.result().dual_residual : 0.0; }

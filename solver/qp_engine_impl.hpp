@@ -57,6 +57,7 @@ inline void reset_result(QpResult& r) {
   r.status = Status::unsolved;
   r.message.clear();
   r.factorizations = 0;
+  r.polished = false;
   r.iterations = 0;
   r.certificate_z.setZero();
   r.certificate_lambda.setZero();
@@ -526,6 +527,7 @@ Status QpEngine<Matrix, Kkt>::stop_unsolved(Status status, const char* message, 
   if (status != Status::time_limit && best_distance < engine_detail::kInfinity && polish()) {
     write_result(Status::solved, iterations);
     if (result.status != Status::solved) return result.status;
+    result.polished = true;
     weights = x.s.cwiseQuotient(x.lambda);
     factorization_at_solution = factor_kkt(weights);
     return Status::solved;

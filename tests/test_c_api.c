@@ -173,16 +173,19 @@ static void test_errors_and_limits(void) {
   if (w != NULL) {
     CHECK(optlayer_solve(w) == OPTLAYER_MAX_ITERATIONS);
     CHECK(optlayer_iterations(w) <= 1);
+    CHECK(optlayer_polished(w) == 0);
     optlayer_free(w);
   }
-  /* With polishing (the default), the same iteration limit ends solved. */
+  /* With polishing (the default), the same iteration limit ends solved, and says so. */
   settings.max_polish_rounds = 5;
   w = make_workspace(&settings);
   if (w != NULL) {
     CHECK(optlayer_solve(w) == OPTLAYER_SOLVED);
     CHECK(optlayer_iterations(w) <= 1);
+    CHECK(optlayer_polished(w) == 1);
     optlayer_free(w);
   }
+  CHECK(optlayer_polished(NULL) == 0);
   optlayer_default_settings(&settings);
   settings.time_limit = 1e-12;
   w = make_workspace(&settings);

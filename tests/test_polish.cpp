@@ -37,6 +37,7 @@ TEST_CASE("an iteration limit is finished by polishing, to the full solve's poin
 
       QpSolver full(12, 20, 3, cut_short_settings(backend, 200));
       REQUIRE(solve(full, d) == Status::solved);
+      CHECK_FALSE(full.result().polished);
 
       // Without polishing, 5 iterations end at the limit.
       Settings unpolished = cut_short_settings(backend, 5);
@@ -54,6 +55,7 @@ TEST_CASE("an iteration limit is finished by polishing, to the full solve's poin
                                cut.result().duality_gap}) * (1.0 + 1e-12));
       if (status != Status::solved) continue;
       ++rescued;
+      CHECK(r.polished);
       CHECK(r.iterations == 5);
       CHECK(worst <= 1e-9);
       CHECK((r.z - full.result().z).cwiseAbs().maxCoeff() <= 1e-7);

@@ -164,10 +164,12 @@ TEST_CASE("max_iterations and time_limit") {
   CHECK(r.status == Status::max_iterations);
   CHECK(r.iterations == 1);
   CHECK(r.z.allFinite());
+  CHECK_FALSE(r.polished);
   // Active-set polishing (on by default) finishes it from that one iteration's point.
   settings.max_polish_rounds = 10;
   r = solve_qp(P, q, G, h, A, b, settings);
   CHECK(r.status == Status::solved);
+  CHECK(r.polished);
   CHECK(r.iterations == 1);
   CHECK((r.z - 0.5 * VectorXd::Ones(3)).cwiseAbs().maxCoeff() <= 1e-12);
   settings = Settings();

@@ -135,6 +135,8 @@ const double* optlayer_lambda(const optlayer_workspace* w); /**< multipliers of 
 const double* optlayer_nu(const optlayer_workspace* w);     /**< multipliers of Az = b (p) */
 optlayer_status optlayer_get_status(const optlayer_workspace* w);
 int optlayer_iterations(const optlayer_workspace* w);
+/** 1 when the last solution came from active-set polishing (see optlayer_settings.max_polish_rounds). */
+int optlayer_polished(const optlayer_workspace* w);
 double optlayer_objective(const optlayer_workspace* w);
 double optlayer_primal_residual(const optlayer_workspace* w);
 double optlayer_dual_residual(const optlayer_workspace* w);

@@ -33,6 +33,10 @@ struct QpResult {
   double mu = 0.0;               ///< final complementarity s'lambda / m
   double solve_time = 0.0;       ///< seconds, including scaling and the final factorization
   int factorizations = 0;        ///< KKT factorizations performed by this solve
+  /// True when the solution came from active-set polishing of the best iterate after the
+  /// interior-point iterations stopped short (Settings::max_polish_rounds): its s and lambda are
+  /// then exactly complementary (zeros held at 1e-150 in the solver's units).
+  bool polished = false;
   /// Primal infeasibility certificate: lambda >= 0, G'lambda + A'nu ~ 0, h'lambda + b'nu < 0 (inf-norm 1).
   Eigen::VectorXd certificate_lambda, certificate_nu;
   /// Dual infeasibility certificate: Pz ~ 0, Az ~ 0, Gz <= ~0, q'z < 0 (inf-norm 1).
