@@ -134,6 +134,7 @@ struct QpEngine {
   void log_iteration(int iteration, double alpha) const;
   double distance_to_tolerances() const;
   void remember_if_best();
+  Status finish_solved(int iterations);
   Status stop_unsolved(Status status, const char* message, int iterations);
   bool polish();
   bool polish_from_best();

@@ -513,11 +513,19 @@ void QpEngine<Matrix, Kkt>::remember_if_best() {
   const double distance = distance_to_tolerances();
   if (!(distance < best_distance)) return;
   best_distance = distance;
-  best.z = x.z;
-  best.s = x.s;
-  best.lambda = x.lambda;
-  best.nu = x.nu;
+  best = x;  // same sizes: the vectors are copied in place
   best_measures = res.measures();
+}
+
+// Ends a solve whose point x meets the tolerances: writes the result and keeps the KKT
+// factorization at the solution itself for the derivatives.
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::finish_solved(int iterations) {
+  write_result(Status::solved, iterations);
+  if (result.status != Status::solved) return result.status;  // the solution overflows in the user's units
+  weights = x.s.cwiseQuotient(x.lambda);
+  factorization_at_solution = factor_kkt(weights);
+  return Status::solved;
 }
 
 // Ends a solve that did not converge: returns the best iterate seen, with its measures, unless
@@ -525,18 +533,12 @@ void QpEngine<Matrix, Kkt>::remember_if_best() {
 template <class Matrix, class Kkt>
 Status QpEngine<Matrix, Kkt>::stop_unsolved(Status status, const char* message, int iterations) {
   if (status != Status::time_limit && best_distance < engine_detail::kInfinity && polish()) {
-    write_result(Status::solved, iterations);
-    if (result.status != Status::solved) return result.status;
-    result.polished = true;
-    weights = x.s.cwiseQuotient(x.lambda);
-    factorization_at_solution = factor_kkt(weights);
-    return Status::solved;
+    const Status solved = finish_solved(iterations);
+    result.polished = solved == Status::solved;
+    return solved;
   }
   if (best_distance < engine_detail::kInfinity) {
-    x.z = best.z;
-    x.s = best.s;
-    x.lambda = best.lambda;
-    x.nu = best.nu;
+    x = best;  // same sizes: the vectors are copied in place
     res.set_measures(best_measures);
   }
   result.message = message;
@@ -590,10 +592,7 @@ bool QpEngine<Matrix, Kkt>::polish() {
 // One polishing attempt at the current regularization_scale; see polish().
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::polish_from_best() {
-  x.z = best.z;
-  x.s = best.s;
-  x.lambda = best.lambda;
-  x.nu = best.nu;
+  x = best;
   for (Eigen::Index i = 0; i < m; ++i)
     weights(i) = x.lambda(i) > x.s(i) ? 0.0 : engine_detail::kPolishInactiveWeight;
   for (int round = 0; round < settings.max_polish_rounds; ++round) {
@@ -743,14 +742,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
       return stop_unsolved(Status::numerical_error, "the iterates lost finiteness", iteration);
     remember_if_best();
     if (settings.verbose) log_iteration(iteration, alpha);
-    if (converged()) {
-      write_result(Status::solved, iteration);
-      if (result.status != Status::solved) return result.status;
-      // Keep the factorization at the solution itself for the derivatives.
-      weights = x.s.cwiseQuotient(x.lambda);
-      factorization_at_solution = factor_kkt(weights);
-      return Status::solved;
-    }
+    if (converged()) return finish_solved(iteration);
     if (iteration > 0) {
       const bool primal_converged = res.primal <= settings.eps_abs + settings.eps_rel * res.primal_scale;
       const bool dual_converged = res.dual_norm <= settings.eps_abs + settings.eps_rel * res.dual_scale;
