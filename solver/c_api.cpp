@@ -10,6 +10,7 @@
 #include <new>
 
 #include "optlayer/qp_solver.hpp"
+#include "solver/matrix_ops.hpp"
 
 namespace {
 
@@ -108,7 +109,8 @@ bool valid_csc(Eigen::Index rows, Eigen::Index cols, const int* col_ptr, const i
   return true;
 }
 
-// Copies a CSC matrix into a held sparse matrix (pattern and values).
+// Copies a CSC matrix into a held sparse matrix (pattern and values); -1 also when the copy
+// cannot be allocated (no exception crosses into C).
 int store_csc(optlayer_workspace* w, Eigen::SparseMatrix<double>& held, Eigen::Index rows, const int* col_ptr,
               const int* row_index, const double* values, unsigned bit) {
   if (w == nullptr || !w->sparse) return -1;
@@ -116,7 +118,11 @@ int store_csc(optlayer_workspace* w, Eigen::SparseMatrix<double>& held, Eigen::I
   if (!valid_csc(rows, cols, col_ptr, row_index)) return -1;
   const int nnz = col_ptr[cols];
   if (nnz > 0 && values == nullptr) return -1;
-  held = Eigen::Map<const Eigen::SparseMatrix<double>>(rows, cols, nnz, col_ptr, row_index, values);
+  try {
+    held = Eigen::Map<const Eigen::SparseMatrix<double>>(rows, cols, nnz, col_ptr, row_index, values);
+  } catch (...) {
+    return -1;
+  }
   w->given |= bit;
   w->changed |= bit;
   return 0;
@@ -168,13 +174,9 @@ Status solve_held(optlayer_workspace* w) {
 // false, and nothing written, if that ever fails to hold.
 bool write_values(const Eigen::SparseMatrix<double>& pattern, const Eigen::SparseMatrix<double>& gradient,
                   double* out) {
-  const Eigen::Index nnz = pattern.nonZeros();
-  const bool same = gradient.nonZeros() == nnz &&
-                    std::equal(pattern.outerIndexPtr(), pattern.outerIndexPtr() + pattern.outerSize() + 1,
-                               gradient.outerIndexPtr()) &&
-                    std::equal(pattern.innerIndexPtr(), pattern.innerIndexPtr() + nnz, gradient.innerIndexPtr());
-  if (same && out != nullptr) std::copy(gradient.valuePtr(), gradient.valuePtr() + nnz, out);
-  return same;
+  if (!optlayer::same_pattern(pattern, gradient)) return false;
+  if (out != nullptr) std::copy(gradient.valuePtr(), gradient.valuePtr() + gradient.nonZeros(), out);
+  return true;
 }
 
 void write(const Eigen::MatrixXd& value, double* out) {
@@ -271,25 +273,13 @@ int optlayer_update_A(optlayer_workspace* w, const double* A) { return w ? store
 int optlayer_update_b(optlayer_workspace* w, const double* b) { return w ? store(w, w->b, b, kB) : -1; }
 
 int optlayer_set_P_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values) {
-  try {
-    return w ? store_csc(w, w->sP, w->n, col_ptr, row_index, values, kP) : -1;
-  } catch (...) {
-    return -1;
-  }
+  return w ? store_csc(w, w->sP, w->n, col_ptr, row_index, values, kP) : -1;
 }
 int optlayer_set_G_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values) {
-  try {
-    return w ? store_csc(w, w->sG, w->m, col_ptr, row_index, values, kG) : -1;
-  } catch (...) {
-    return -1;
-  }
+  return w ? store_csc(w, w->sG, w->m, col_ptr, row_index, values, kG) : -1;
 }
 int optlayer_set_A_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values) {
-  try {
-    return w ? store_csc(w, w->sA, w->p, col_ptr, row_index, values, kA) : -1;
-  } catch (...) {
-    return -1;
-  }
+  return w ? store_csc(w, w->sA, w->p, col_ptr, row_index, values, kA) : -1;
 }
 int optlayer_update_P_values(optlayer_workspace* w, const double* values) {
   return w ? store_values(w, w->sP, values, kP) : -1;
