@@ -296,6 +296,16 @@ static void test_sparse_errors(void) {
   CHECK(optlayer_set_A_csc(w, A_col, A_row, A_val) == 0);
   CHECK(optlayer_solve(w) == OPTLAYER_INVALID_INPUT);
   CHECK(strstr(optlayer_message(w), "symmetric") != NULL);
+  /* A NaN value given through the pattern is caught by the solve too. */
+  CHECK(optlayer_set_P_csc(w, P_col, P_row, P_val) == 0);
+  {
+    const double nan_values[2] = {1.0, NAN};
+    CHECK(optlayer_update_G_values(w, nan_values) == 0);
+    CHECK(optlayer_solve(w) == OPTLAYER_INVALID_INPUT);
+    CHECK(strstr(optlayer_message(w), "G") != NULL);
+    CHECK(optlayer_update_G_values(w, G_val) == 0);
+    CHECK(optlayer_solve(w) == OPTLAYER_SOLVED);
+  }
   optlayer_free(w);
 }
 
