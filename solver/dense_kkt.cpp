@@ -57,7 +57,7 @@ void DenseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   w_.setOnes(m);
   inv_w_reg_.setOnes(m);
   sqrt_inv_w_reg_.setOnes(m);
-  refinement_.resize(n, m, p);
+  refinement_.resize(n, m, p, /*with_krylov=*/true);
   tmp_m_.setZero(m);
   tmp_p_.setZero(p);
   factorizations_ = 0;

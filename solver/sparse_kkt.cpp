@@ -9,7 +9,7 @@ void SparseKkt::resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
   n_ = n;
   m_ = m;
   p_ = p;
-  refinement_.resize(n, m, p);
+  refinement_.resize(n, m, p, /*with_krylov=*/true);
   w_.setOnes(m);
   P_diagonal_.setZero(n);
   diagonal_position_.assign(static_cast<std::size_t>(n + m + p), -1);

@@ -131,6 +131,18 @@ TEST_CASE("a creeping interior-point solve is finished by active-set polishing (
   check_high_accuracy_solution(qp, solver.result(), 3.61224021e+01);
 }
 
+TEST_CASE("Newton solves that refinement cannot finish are finished by GMRES (QGROW22 at 1e-9)") {
+  // Late in the solve the weights span 1e50 and refinement of the sparse LDL' stalls near 3e-9:
+  // the inexact directions used to stall the duality gap at 5.5e-9 (numerical_error after 120
+  // iterations). With the GMRES stage of solver/kkt_refinement.hpp it converges in 27.
+  const SparseQp qp = load_standard_form("QGROW22");
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
+  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  CHECK(solver.active_backend() == Backend::sparse);
+  check_high_accuracy_solution(qp, solver.result(), -1.49628953e+08);
+  CHECK(solver.result().iterations <= 40);
+}
+
 TEST_CASE("a feasible problem is never declared infeasible from a garbage direction (QFFFFF80)") {
   // With a too small dual regularization (1e-11) the Newton directions of this LP become
   // garbage, and one used to pass the Farkas tests (status primal_infeasible at iteration 20).

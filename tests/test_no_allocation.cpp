@@ -21,6 +21,9 @@
 #include <random>
 #include <vector>
 
+#include "mock_kkt_backend.hpp"
+#include "solver/kkt_refinement.hpp"
+
 namespace {
 
 std::atomic<bool> counting{false};
@@ -204,6 +207,25 @@ TEST_CASE("the counters see allocations (the test can fail)") {
     CHECK(malloc_calls.load() >= 1);
   }
 #endif
+}
+
+TEST_CASE("the GMRES stage of KKT refinement allocates nothing once sized") {
+  // A preconditioner off by a rank-2 term: refinement stalls and the Krylov stage runs.
+  std::mt19937 rng(3);
+  const optlayer::testing::MockKktBackend backend(optlayer::testing::random_quasi_definite(rng, 30, 20),
+                                                  optlayer::testing::random_low_rank(rng, 50, 2, 3.0));
+  KktRefinement refinement;
+  refinement.resize(30, 15, 5, /*with_krylov=*/true);
+  const VectorXd rhs = VectorXd::LinSpaced(50, -1.0, 1.0);
+  VectorXd x = VectorXd::Zero(50);
+  double error = 1.0;
+  {
+    AllocationScope scope;
+    error = refinement.refine(backend, rhs, x, 8, 1e-14);
+    counting = false;
+    CHECK(scope.total() == 0);
+  }
+  CHECK(error <= 1e-13);  // the Krylov stage did run and finish the solve
 }
 
 TEST_CASE("QpSolver: 200 cycles of update_q/update_h -> solve -> backward allocate nothing") {
