@@ -101,7 +101,6 @@ struct QpEngine {
   long total_factorizations = 0;
   bool factorization_at_solution = false;  // kkt holds the factorization at the final iterate
   double regularization_scale = 1.0;       // multiplies reg_primal, reg_dual, reg_inequality
-  bool refinement_missed = false;          // a Newton solve of this iteration missed its accuracy
   std::chrono::steady_clock::time_point start_time;
 
   void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
@@ -114,7 +113,6 @@ struct QpEngine {
   // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).
   bool P_is_convex();
   bool factor_kkt(const Eigen::VectorXd& w);
-  void adapt_regularization();
   void count_factorizations(long before);
   void initialize_iterate();
   void initialize_from_warm_start();

@@ -159,30 +159,6 @@ bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w) {
   return ok;
 }
 
-// Sparse backend only: once a Newton solve has missed its accuracy even with refinement while
-// the primal and dual residuals are within 1000x their tolerances, the static regularization is
-// lowered 100-fold for the rest of the solve (1e-9 -> 1e-11 by default). Late in a solve weights
-// W below the regularization make the regularized factor a poor preconditioner of the exact KKT
-// matrix, refinement stalls, and the inexact directions stall the residuals (YAO, QSEBA; 8 more
-// of the 80 status-sweep problems scaled over 10^+-6 end solved). Not earlier: lowered at any
-// missed solve it derailed QRECIPE, QSCAGR7 and unbounded problems, and lowered whenever the
-// residuals were below 1e-3 of their scales it fired early on QFORPLAN (objective 7e9) and
-// spoiled its last iterates. Not on the dense backend: its reduced matrix holds A'A / delta and
-// G'(W + delta)^-1 G, which a smaller delta makes worse conditioned (it lost QRECIPE there).
-template <class Matrix, class Kkt>
-void QpEngine<Matrix, Kkt>::adapt_regularization() {
-  const bool missed = refinement_missed;
-  refinement_missed = false;
-  if constexpr (std::is_same_v<Kkt, DenseKkt>) return;
-  const double ea = settings.eps_abs, er = settings.eps_rel;
-  const bool near_tolerances = res.primal <= 1e3 * (ea + er * res.primal_scale) &&
-                               res.dual_norm <= 1e3 * (ea + er * res.dual_scale);
-  if (missed && near_tolerances && regularization_scale == 1.0) {
-    regularization_scale = 1e-2;
-    if (settings.verbose) std::printf("      refinement stalled: regularization lowered 100-fold\n");
-  }
-}
-
 template <class Matrix, class Kkt>
 void QpEngine<Matrix, Kkt>::count_factorizations(long before) {
   const long added = kkt.factorizations() - before;
@@ -399,9 +375,7 @@ void QpEngine<Matrix, Kkt>::solve_newton(const Eigen::VectorXd& target, Variable
     rhs.tail(p).setZero();
   }
   const long before = kkt.factorizations();
-  const double tolerance = newton_tolerance();
-  const double error = kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, tolerance);
-  if (error > tolerance) refinement_missed = true;  // (NaN, not measured, is no miss)
+  kkt.solve(rhs, sol, settings.max_refinement_steps, /*allow_refactor=*/true, newton_tolerance());
   count_factorizations(before);
   direction.z = sol.head(n);
   direction.lambda = sol.segment(n, m);
@@ -722,7 +696,6 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
   weights.setOnes();
   best_distance = engine_detail::kInfinity;
   regularization_scale = 1.0;
-  refinement_missed = false;
   if (!factor_kkt(weights)) {
     result.message = "the initial KKT system could not be factored";
     write_result(Status::numerical_error, 0);
@@ -772,7 +745,6 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
     if (elapsed_seconds() > settings.time_limit)
       return stop_unsolved(Status::time_limit, "time limit reached", iteration);
     weights = x.s.cwiseQuotient(x.lambda);
-    adapt_regularization();
     if (!factor_kkt(weights))
       return stop_unsolved(Status::numerical_error, "the KKT system could not be factored", iteration);
     predictor_corrector();
