@@ -32,6 +32,10 @@ class KktRefinement {
   /// Krylov subspace of one GMRES cycle, and the number of cycles (see the top of the file).
   static constexpr int kKrylovDimension = 5;
   static constexpr int kKrylovCycles = 2;
+  /// Refinement that stalls below this has met round-off, not a spectral obstacle, and the
+  /// Krylov stage is not tried: derivative solves aim at kRefinedEnough and often stall at 2e-14
+  /// to 1e-13, where GMRES only cost solves (it ran in most forward passes of bench_qp).
+  static constexpr double kRoundoffStall = 10.0 * kRefinedEnough;
 
   /// Sizes the work vectors; `with_krylov` enables the GMRES stage (and allocates its basis).
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p, bool with_krylov = false) {
@@ -75,7 +79,7 @@ class KktRefinement {
       }
       error = new_error;
     }
-    if (with_krylov_ && max_steps > 0 && error > tolerance && std::isfinite(error))
+    if (with_krylov_ && max_steps > 0 && error > std::max(tolerance, kRoundoffStall) && std::isfinite(error))
       error = krylov(backend, rhs, x, error, tolerance);
     return error;
   }

@@ -11,10 +11,24 @@ namespace optlayer::testing {
 struct MockKktBackend {
   Eigen::MatrixXd K, M;
   Eigen::PartialPivLU<Eigen::MatrixXd> lu;
+  mutable int solves = 0;  // calls of solve_regularized
 
   MockKktBackend(const Eigen::MatrixXd& K_, const Eigen::MatrixXd& E) : K(K_), M(K_ + E), lu(M) {}
-  void solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const { x = lu.solve(rhs); }
-  void multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const { out.noalias() = K * x; }
+  void solve_regularized(const Eigen::VectorXd& rhs, Eigen::VectorXd& x) const {
+    ++solves;
+    x = lu.solve(rhs);
+  }
+  /// Simulated round-off of the product: each entry perturbed by up to noise ||x||_inf, at
+  /// random (a fixed perturbation would just be part of K, and refinement would solve it).
+  double noise = 0.0;
+  mutable std::minstd_rand rounding{1};
+  void multiply(const Eigen::VectorXd& x, Eigen::VectorXd& out) const {
+    out.noalias() = K * x;
+    if (noise == 0.0) return;
+    const double size = noise * x.cwiseAbs().maxCoeff();
+    for (Eigen::Index i = 0; i < out.size(); ++i)
+      out(i) += size * (2.0 * static_cast<double>(rounding() - rounding.min()) / (rounding.max() - rounding.min()) - 1.0);
+  }
 };
 
 /// A well-conditioned quasi-definite K = [H B'; B -I] (H positive definite) of n + r rows.

@@ -6,6 +6,7 @@
 
 #include <Eigen/Dense>
 #include <random>
+#include <utility>
 
 #include "mock_kkt_backend.hpp"
 #include "solver/kkt_refinement.hpp"
@@ -89,4 +90,31 @@ TEST_CASE("refinement: a right-hand side of zero gives x = 0 with the Krylov sta
   Eigen::VectorXd x = Eigen::VectorXd::Ones(kSize), zero = Eigen::VectorXd::Zero(kSize);
   CHECK(refinement.refine(backend, zero, x, 8) == 0.0);
   CHECK(x.cwiseAbs().maxCoeff() == 0.0);
+}
+
+TEST_CASE("refinement: a stall at round-off level does not start the Krylov stage; a stall above it does") {
+  std::mt19937 rng(21);
+  MockKktBackend backend(quasi_definite(rng), 1e-8 * Eigen::MatrixXd::Identity(kSize, kSize));
+  const Eigen::VectorXd rhs = Eigen::VectorXd::LinSpaced(kSize, 1.0, 2.0);
+  // noise: the size of the simulated round-off in K x, so the level refinement stalls at.
+  auto solves_and_error = [&](double noise, bool with_krylov) {
+    backend.noise = noise;
+    backend.rounding.seed(1);  // the same "round-off" in both runs
+    backend.solves = 0;
+    KktRefinement refinement;
+    refinement.resize(kN, kM, kP, with_krylov);
+    Eigen::VectorXd x = Eigen::VectorXd::Zero(kSize);
+    const double error = refinement.refine(backend, rhs, x, 8, KktRefinement::kRefinedEnough);
+    return std::make_pair(backend.solves, error);
+  };
+  const auto roundoff_plain = solves_and_error(3e-14, false);
+  const auto roundoff_krylov = solves_and_error(3e-14, true);
+  REQUIRE(roundoff_plain.second > KktRefinement::kRefinedEnough);  // it does stall above the target...
+  REQUIRE(roundoff_plain.second < KktRefinement::kRoundoffStall);  // ...but at round-off level
+  CHECK(roundoff_krylov.first == roundoff_plain.first);
+  const auto high_plain = solves_and_error(1e-10, false);
+  const auto high_krylov = solves_and_error(1e-10, true);
+  REQUIRE(high_plain.second > KktRefinement::kRoundoffStall);
+  CHECK(high_krylov.first > high_plain.first);  // tried (noise cannot be removed: no gain is kept)
+  CHECK(high_krylov.second <= high_plain.second);
 }
