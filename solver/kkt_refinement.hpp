@@ -86,9 +86,9 @@ class KktRefinement {
 
  private:
   // Restarted GMRES on the correction e of K e = residual_, right-preconditioned by the regularized
-  // factorization and with rows weighted block by block like block_error(), so that it minimizes
-  // the measure refinement is judged by. x and residual_ are updated only when a cycle lowers the
-  // error. Returns the (possibly unchanged) error. Allocates nothing.
+  // factorization M and with rows weighted (S) block by block like block_error(), so that it
+  // minimizes the measure refinement is judged by. x and residual_ change only when a cycle lowers
+  // the error. Returns the (possibly unchanged) error. Allocates nothing.
   template <class Backend>
   double krylov(const Backend& backend, const Eigen::VectorXd& rhs, Eigen::VectorXd& x, double error,
                 double tolerance) {
@@ -97,65 +97,81 @@ class KktRefinement {
     backend.multiply(x, residual_);
     residual_ = rhs - residual_;
     for (int cycle = 0; cycle < kKrylovCycles && error > tolerance; ++cycle) {
-      // Residual r in weighted rows; the operator is v -> S K M^-1 S^-1 v.
-      basis_.col(0) = row_weight_.cwiseProduct(residual_);
-      const double beta = basis_.col(0).norm();
-      if (!(beta > 0.0) || !std::isfinite(beta)) break;
-      basis_.col(0) /= beta;
-      projected_.setZero();
-      projected_(0) = beta;
-      int k = 0;
-      while (k < kKrylovDimension) {
-        work_ = basis_.col(k).cwiseQuotient(row_weight_);
-        backend.solve_regularized(work_, correction_);
-        backend.multiply(correction_, work_);
-        work_.array() *= row_weight_.array();
-        // Modified Gram-Schmidt against the basis so far.
-        for (int i = 0; i <= k; ++i) {
-          hessenberg_(i, k) = basis_.col(i).dot(work_);
-          work_ -= hessenberg_(i, k) * basis_.col(i);
-        }
-        const double next = work_.norm();
-        hessenberg_(k + 1, k) = next;
-        // Earlier rotations, then a new one that zeroes the subdiagonal entry.
-        for (int i = 0; i < k; ++i) rotate(i, hessenberg_(i, k), hessenberg_(i + 1, k));
-        const double diagonal = hessenberg_(k, k);
-        const double radius = std::hypot(diagonal, next);
-        if (!(radius > 0.0) || !std::isfinite(radius)) break;
-        cosines_(k) = diagonal / radius;
-        sines_(k) = next / radius;
-        hessenberg_(k, k) = radius;
-        hessenberg_(k + 1, k) = 0.0;
-        rotate(k, projected_(k), projected_(k + 1));
-        ++k;
-        // |projected_(k)| is the weighted residual's 2-norm, a bound on its largest entry.
-        if (std::abs(projected_(k)) <= 0.5 * tolerance || !(next > 1e-300)) break;
-        basis_.col(k) = work_ / next;
-      }
+      const int k = arnoldi(backend, tolerance);
       if (k == 0) break;
-      // y = H^-1 g (upper triangular), e = M^-1 S^-1 V y.
-      for (int i = k - 1; i >= 0; --i) {
-        double sum = projected_(i);
-        for (int j = i + 1; j < k; ++j) sum -= hessenberg_(i, j) * projected_(j);
-        projected_(i) = sum / hessenberg_(i, i);
-      }
-      work_.noalias() = basis_.leftCols(k) * projected_.head(k);
-      work_.array() /= row_weight_.array();
-      backend.solve_regularized(work_, correction_);
-      best_ = x;
-      x += correction_;
-      backend.multiply(x, work_);
-      work_ = rhs - work_;
-      std::swap(work_, residual_);
-      const double new_error = block_error(rhs);
-      if (!(new_error < error)) {  // no gain: restore the refined point and its residual
-        x = best_;
-        std::swap(work_, residual_);
-        break;
-      }
+      const double new_error = apply_cycle(backend, rhs, x, k);
+      if (!(new_error < error)) break;  // apply_cycle restored x and residual_
       error = new_error;
     }
     return error;
+  }
+
+  // One GMRES cycle's Arnoldi process on v -> S K M^-1 S^-1 v from the weighted residual S r,
+  // with the Hessenberg matrix reduced by Givens rotations as it grows. Returns the dimension k
+  // reached (0: no usable direction); projected_ then holds the rotated right-hand side.
+  template <class Backend>
+  int arnoldi(const Backend& backend, double tolerance) {
+    basis_.col(0) = row_weight_.cwiseProduct(residual_);
+    const double beta = basis_.col(0).norm();
+    if (!(beta > 0.0) || !std::isfinite(beta)) return 0;
+    basis_.col(0) /= beta;
+    projected_.setZero();
+    projected_(0) = beta;
+    int k = 0;
+    while (k < kKrylovDimension) {
+      work_ = basis_.col(k).cwiseQuotient(row_weight_);
+      backend.solve_regularized(work_, correction_);
+      backend.multiply(correction_, work_);
+      work_.array() *= row_weight_.array();
+      for (int i = 0; i <= k; ++i) {  // modified Gram-Schmidt against the basis so far
+        hessenberg_(i, k) = basis_.col(i).dot(work_);
+        work_ -= hessenberg_(i, k) * basis_.col(i);
+      }
+      const double next = work_.norm();
+      hessenberg_(k + 1, k) = next;
+      // Earlier rotations, then a new one that zeroes the subdiagonal entry.
+      for (int i = 0; i < k; ++i) rotate(i, hessenberg_(i, k), hessenberg_(i + 1, k));
+      const double diagonal = hessenberg_(k, k);
+      const double radius = std::hypot(diagonal, next);
+      if (!(radius > 0.0) || !std::isfinite(radius)) break;
+      cosines_(k) = diagonal / radius;
+      sines_(k) = next / radius;
+      hessenberg_(k, k) = radius;
+      hessenberg_(k + 1, k) = 0.0;
+      rotate(k, projected_(k), projected_(k + 1));
+      ++k;
+      // |projected_(k)| is the weighted residual's 2-norm, a bound on its largest entry.
+      if (std::abs(projected_(k)) <= 0.5 * tolerance || !(next > 1e-300)) break;
+      basis_.col(k) = work_ / next;
+    }
+    return k;
+  }
+
+  // Solves the cycle's k x k triangular system, adds e = M^-1 S^-1 V y to x and measures the
+  // result. Returns the new error; when it is not lower, x and residual_ are restored (the caller
+  // compares).
+  template <class Backend>
+  double apply_cycle(const Backend& backend, const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int k) {
+    const double old_error = block_error(rhs);
+    for (int i = k - 1; i >= 0; --i) {
+      double sum = projected_(i);
+      for (int j = i + 1; j < k; ++j) sum -= hessenberg_(i, j) * projected_(j);
+      projected_(i) = sum / hessenberg_(i, i);
+    }
+    work_.noalias() = basis_.leftCols(k) * projected_.head(k);
+    work_.array() /= row_weight_.array();
+    backend.solve_regularized(work_, correction_);
+    best_ = x;
+    x += correction_;
+    backend.multiply(x, work_);
+    work_ = rhs - work_;
+    std::swap(work_, residual_);
+    const double new_error = block_error(rhs);
+    if (!(new_error < old_error)) {  // no gain: back to the refined point and its residual
+      x = best_;
+      std::swap(work_, residual_);
+    }
+    return new_error;
   }
 
   void rotate(int i, double& a, double& b) const {
