@@ -100,7 +100,6 @@ struct QpEngine {
   QpResult previous_result;  // the first attempt's result while a retry runs
   long total_factorizations = 0;
   bool factorization_at_solution = false;  // kkt holds the factorization at the final iterate
-  double regularization_scale = 1.0;       // multiplies reg_primal, reg_dual, reg_inequality
   std::chrono::steady_clock::time_point start_time;
 
   void resize(Eigen::Index n_, Eigen::Index m_, Eigen::Index p_);
@@ -112,7 +111,7 @@ struct QpEngine {
 
   // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).
   bool P_is_convex();
-  bool factor_kkt(const Eigen::VectorXd& w);
+  bool factor_kkt(const Eigen::VectorXd& w, double scale = 1.0);
   void count_factorizations(long before);
   void initialize_iterate();
   void initialize_from_warm_start();
@@ -135,8 +134,8 @@ struct QpEngine {
   Status finish_solved(int iterations);
   Status stop_unsolved(Status status, const char* message, int iterations);
   bool polish();
-  bool polish_from_best();
-  bool solve_active_set();
+  bool polish_from_best(double scale);
+  bool solve_active_set(double scale);
   bool update_active_set();
   void write_result(Status status, int iterations);
   double elapsed_seconds() const;

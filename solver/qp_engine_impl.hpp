@@ -145,11 +145,11 @@ double QpEngine<Matrix, Kkt>::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_time).count();
 }
 
-// Factors the KKT system; when the regularized matrix is not numerically
-// positive definite the primal regularization is raised and the factorization retried.
+// Factors the KKT system with the regularizations of the settings times `scale` (below 1 only
+// while polishing); when the regularized matrix is not numerically positive definite the primal
+// regularization is raised and the factorization retried.
 template <class Matrix, class Kkt>
-bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w) {
-  const double scale = regularization_scale;
+bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w, double scale) {
   double rho = settings.reg_primal * scale;
   bool ok = false;
   const long before = kkt.factorizations();
@@ -552,25 +552,19 @@ inline constexpr double kPolishGiveUpFactor = 1e6;
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::polish() {
   if (settings.max_polish_rounds == 0) return false;
-  const double saved_scale = regularization_scale;
-  bool polished = false;
-  for (double scale : engine_detail::kPolishRegularizationScales) {
-    regularization_scale = scale;
-    polished = polish_from_best();
-    if (polished) break;
-  }
-  regularization_scale = saved_scale;
-  return polished;
+  for (double scale : engine_detail::kPolishRegularizationScales)
+    if (polish_from_best(scale)) return true;
+  return false;
 }
 
-// One polishing attempt at the current regularization_scale; see polish().
+// One polishing attempt with the regularizations scaled by `scale`; see polish().
 template <class Matrix, class Kkt>
-bool QpEngine<Matrix, Kkt>::polish_from_best() {
+bool QpEngine<Matrix, Kkt>::polish_from_best(double scale) {
   x = best;
   for (Eigen::Index i = 0; i < m; ++i)
     weights(i) = x.lambda(i) > x.s(i) ? 0.0 : engine_detail::kPolishInactiveWeight;
   for (int round = 0; round < settings.max_polish_rounds; ++round) {
-    if (elapsed_seconds() > settings.time_limit || !solve_active_set()) break;
+    if (elapsed_seconds() > settings.time_limit || !solve_active_set(scale)) break;
     const bool changed = update_active_set();  // before compute_residuals() overwrites res.Gz
     compute_residuals();
     if (!converged() && near_convergence()) measure_in_extended_precision();
@@ -589,8 +583,8 @@ bool QpEngine<Matrix, Kkt>::polish_from_best() {
 // hold kPolishInactiveWeight elsewhere) and sets the point: lambda = 0 and s = h - Gz off the
 // set, s = 0 on it (both floored at kPolishFloor).
 template <class Matrix, class Kkt>
-bool QpEngine<Matrix, Kkt>::solve_active_set() {
-  if (!factor_kkt(weights)) return false;
+bool QpEngine<Matrix, Kkt>::solve_active_set(double scale) {
+  if (!factor_kkt(weights, scale)) return false;
   rhs.head(n) = -q;
   rhs.segment(n, m) = h;
   rhs.tail(p) = b;
@@ -695,7 +689,6 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
   }
   weights.setOnes();
   best_distance = engine_detail::kInfinity;
-  regularization_scale = 1.0;
   if (!factor_kkt(weights)) {
     result.message = "the initial KKT system could not be factored";
     write_result(Status::numerical_error, 0);
