@@ -99,7 +99,7 @@ class KktRefinement {
     for (int cycle = 0; cycle < kKrylovCycles && error > tolerance; ++cycle) {
       const int k = arnoldi(backend, tolerance);
       if (k == 0) break;
-      const double new_error = apply_cycle(backend, rhs, x, k);
+      const double new_error = apply_cycle(backend, rhs, x, k, error);
       if (!(new_error < error)) break;  // apply_cycle restored x and residual_
       error = new_error;
     }
@@ -148,11 +148,11 @@ class KktRefinement {
   }
 
   // Solves the cycle's k x k triangular system, adds e = M^-1 S^-1 V y to x and measures the
-  // result. Returns the new error; when it is not lower, x and residual_ are restored (the caller
-  // compares).
+  // result. Returns the new error; when it is not below `old_error` (that of x now), x and
+  // residual_ are restored.
   template <class Backend>
-  double apply_cycle(const Backend& backend, const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int k) {
-    const double old_error = block_error(rhs);
+  double apply_cycle(const Backend& backend, const Eigen::VectorXd& rhs, Eigen::VectorXd& x, int k,
+                     double old_error) {
     for (int i = k - 1; i >= 0; --i) {
       double sum = projected_(i);
       for (int j = i + 1; j < k; ++j) sum -= hessenberg_(i, j) * projected_(j);
