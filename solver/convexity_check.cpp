@@ -55,4 +55,36 @@ bool ConvexityCheck::positive_semidefinite(const SparseMatrix& P, double tau) {
   return ldl_.factorize(permuted_) && (ldl_.diagonal().array() > 0.0).all();
 }
 
+bool ConvexityCheck::positive_semidefinite_on_null_space(const SparseMatrix& P, const SparseMatrix& A, double tau,
+                                                         double delta) {
+  const Eigen::Index n = P.rows(), p = A.rows();
+  std::vector<Eigen::Triplet<double, int>> entries;
+  entries.reserve(static_cast<std::size_t>(P.nonZeros() + A.nonZeros() + n + p));
+  for (Eigen::Index j = 0; j < n; ++j) {
+    entries.emplace_back(static_cast<int>(j), static_cast<int>(j), tau);
+    for (SparseMatrix::InnerIterator it(P, j); it; ++it)
+      if (it.row() >= j) entries.emplace_back(static_cast<int>(it.row()), static_cast<int>(j), it.value());
+  }
+  for (Eigen::Index j = 0; j < A.outerSize(); ++j)
+    for (SparseMatrix::InnerIterator it(A, j); it; ++it)
+      entries.emplace_back(static_cast<int>(n + it.row()), static_cast<int>(j), it.value());
+  for (Eigen::Index i = 0; i < p; ++i) entries.emplace_back(static_cast<int>(n + i), static_cast<int>(n + i), -delta);
+  SparseMatrix lower(n + p, n + p);
+  lower.setFromTriplets(entries.begin(), entries.end());
+  const SparseMatrix symmetric = lower.selfadjointView<Eigen::Lower>();
+  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
+  Eigen::AMDOrdering<int>()(symmetric, amd);
+  const Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm = amd.inverse();
+  SparseMatrix upper;
+  std::vector<int> position;
+  permuted_upper_pattern(lower, perm.indices().data(), upper, position);
+  for (std::size_t t = 0; t < position.size(); ++t) upper.valuePtr()[position[t]] = lower.valuePtr()[t];
+  SparseLdl ldl;
+  ldl.analyze(upper);
+  if (!ldl.factorize(upper)) return false;
+  const Eigen::Index positive = (ldl.diagonal().array() > 0.0).count();
+  const Eigen::Index negative = (ldl.diagonal().array() < 0.0).count();
+  return positive == n && negative == p;
+}
+
 }  // namespace optlayer

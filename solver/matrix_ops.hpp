@@ -81,6 +81,22 @@ class ConvexityCheck {
   /// The ordering and the analysis are kept while P's pattern stays (no allocation then).
   bool positive_semidefinite(const SparseMatrix& P, double tau);
 
+  /// Positive semidefiniteness of P on the null space of A (p x n), where the objective of a QP
+  /// with equality constraints Az = b lives: a P with negative curvature only across the
+  /// equality constraints still makes a convex problem. True when
+  ///   [P + tau I, A'; A, -delta I]
+  /// has n positive and p negative pivots in an LDL' factorization, that is (by Sylvester's law
+  /// of inertia) when P + tau I + A'A / delta is positive definite, which implies
+  /// z'Pz >= -tau |z|^2 on Az = 0 (Finsler). Allocates (it runs once per equilibration, and
+  /// only when P itself failed the test).
+  static bool positive_semidefinite_on_null_space(const SparseMatrix& P, const SparseMatrix& A, double tau,
+                                                  double delta);
+  static bool positive_semidefinite_on_null_space(const Eigen::MatrixXd& P, const Eigen::MatrixXd& A, double tau,
+                                                  double delta) {
+    return positive_semidefinite_on_null_space(SparseMatrix(P.sparseView()), SparseMatrix(A.sparseView()), tau,
+                                               delta);
+  }
+
  private:
   void analyze_sparse(const SparseMatrix& P);
 

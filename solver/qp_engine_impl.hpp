@@ -675,7 +675,9 @@ void QpEngine<Matrix, Kkt>::initialize_from_warm_start() {
 template <class Matrix, class Kkt>
 Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
   if (settings.check_convexity && n > 0 && !P_is_convex()) {
-    result.message = "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)";
+    result.message = p == 0 ? "P is not positive semidefinite (Cholesky of P + 1e-9 ||P|| I failed)"
+                            : "P is not positive semidefinite on the null space of A (nor is P + 1e-9 ||P|| I "
+                              "+ A'A / delta for delta = 1e-6 ||A||^2 / ||P||)";
     write_result(Status::non_convex, 0);
     return Status::non_convex;
   }
@@ -839,13 +841,20 @@ void QpEngine<Matrix, Kkt>::equilibrate_held_matrices(int scaling_iterations) {
   P_convex.reset();
 }
 
-// Positive semidefiniteness of the equilibrated P (a Cholesky of P + 1e-9 ||P|| I), tested once
-// per equilibration: the cost scaling c scales P and the shift alike.
+// Convexity of the objective on the equality-constrained subspace, tested once per equilibration
+// on the equilibrated data (the cost scaling c scales P and the shift alike): P + 1e-9 ||P|| I
+// must be positive definite, or failing that positive definite on the null space of A (VALUES of
+// Maros-Meszaros has an eigenvalue of -1.3e-5 ||P|| across its one equality row). The
+// null-space test adds A'A / delta with delta = 1e-6 ||A||^2 / ||P||, so that the round-off of
+// that term (1e-16 / delta ||A||^2 = 1e-10 ||P||) stays below the shift.
 template <class Matrix, class Kkt>
 bool QpEngine<Matrix, Kkt>::P_is_convex() {
   if (!P_convex) {
-    const double size = max_abs(P);
-    P_convex = !(size > 0.0) || convexity_check.positive_semidefinite(P, 1e-9 * size);
+    const double size = max_abs(P), tau = 1e-9 * size;
+    P_convex = !(size > 0.0) || convexity_check.positive_semidefinite(P, tau);
+    const double a_size = max_abs(A);
+    if (!*P_convex && p > 0 && a_size > 0.0)
+      P_convex = ConvexityCheck::positive_semidefinite_on_null_space(P, A, tau, 1e-6 * a_size * a_size / size);
   }
   return *P_convex;
 }
