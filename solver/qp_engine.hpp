@@ -54,6 +54,12 @@ struct Residuals {
 
 /// The interior-point method on one storage kind: Matrix is Eigen::MatrixXd with
 /// DenseKkt, or SparseMatrix with SparseKkt. The algorithm is written once here.
+// How a cold attempt starts and regularizes (see QpEngine::retry_cold).
+struct ColdStart {
+  double multiplier_scale = 1.0;                 // the cold start's lambda times this
+  double inequality_regularization_scale = 1.0;  // reg_inequality times this
+};
+
 template <class Matrix, class Kkt>
 struct QpEngine {
   using MatrixRef = QpSolver::MatrixRef;
@@ -96,6 +102,10 @@ struct QpEngine {
   ExtendedResiduals extended;  // the final measures, summed in long double
   Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
+  // How the current attempt starts and regularizes: the default, or the last retry of a solve
+  // that stalled (kLargeMultiplierStart in qp_engine_impl.hpp).
+  ColdStart cold_start;
+
   QpResult result;
   QpResult previous_result;  // the first attempt's result while a retry runs
   long total_factorizations = 0;
@@ -106,7 +116,7 @@ struct QpEngine {
   Status solve_held();
   Status solve_copy(bool use_warm_start, int max_iter, int scaling_iterations);
   void equilibrate_held_matrices(int scaling_iterations);
-  Status retry_cold(int scaling_iterations);
+  Status retry_cold(int scaling_iterations, ColdStart start = ColdStart());
   Status run(bool use_warm_start, int max_iter);
 
   // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).

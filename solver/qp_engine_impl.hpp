@@ -87,6 +87,20 @@ inline bool worth_cold_retry(Status status) {
          status != Status::time_limit;
 }
 
+// The last retry of a solve that stalled: Mehrotra's multipliers times 1e6, with the inequality
+// block regularized 1e6 times less (1e-15 in scaled units by default). It is for problems whose
+// optimal multipliers are many orders of magnitude above the starting ones, such as LISWET8-12
+// of Maros-Meszaros (multipliers near 1e6 in scaled units). From the usual start a Newton step
+// can only double a multiplier (ds = -s dlambda / lambda blocks the step at alpha ~
+// lambda / dlambda), the complementarity falls faster than the primal residual, and the
+// iterates creep along the boundary at primal residual 1e-7 with steps of 1e-3. Started at the
+// multipliers' scale they converge in 19-23 iterations, provided the Newton directions are
+// exact: the active rows of these problems are nearly dependent (second differences,
+// cond(G G') ~ 1e16), and with a regularization of 1e-9 on their block the directions ignore the
+// primal residual, which then stays at 1e-7. Measured: multiplier scales 1e5 to 1e8 all solve
+// LISWET1, 7, 8 and 12; 1e4 takes 66-120 iterations; the default regularization fails.
+inline constexpr ColdStart kLargeMultiplierStart{1e6, 1e-6};
+
 }  // namespace engine_detail
 
 template <class Matrix, class Kkt>
@@ -154,7 +168,8 @@ bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w, double scale) {
   bool ok = false;
   const long before = kkt.factorizations();
   for (int attempt = 0; attempt < 8 && !ok; ++attempt, rho *= 100.0)
-    ok = kkt.factor(w, rho, settings.reg_dual * scale, settings.reg_inequality * scale);
+    ok = kkt.factor(w, rho, settings.reg_dual * scale,
+                    settings.reg_inequality * cold_start.inequality_regularization_scale * scale);
   count_factorizations(before);
   return ok;
 }
@@ -193,6 +208,7 @@ void QpEngine<Matrix, Kkt>::initialize_iterate() {
   }
   x.s.array() += 0.5 * sl / sum_l;
   x.lambda.array() += 0.5 * sl / sum_s;
+  x.lambda *= cold_start.multiplier_scale;
 }
 
 template <class Matrix, class Kkt>
@@ -757,6 +773,7 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   engine_detail::reset_result(result);
   const bool use_warm_start = warm_pending;
   warm_pending = false;
+  cold_start = ColdStart();
 
   std::string error;
   if (!has_data) error = "no problem data: call solve(P, q, G, h, A, b) first";
@@ -786,6 +803,10 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   // multipliers of the scaled problem grow until the dual residual stalls near 1e-8, while the
   // unscaled problem solves in 15 iterations. A numerical failure gets one unscaled retry.
   if (status == Status::numerical_error && settings.scaling_iterations > 0) status = retry_cold(0);
+  // Last: a start at a far larger multiplier scale, for the creeping solves of problems whose
+  // multipliers are huge (see kLargeMultiplierStart).
+  if (status == Status::numerical_error && m > 0)
+    status = retry_cold(settings.scaling_iterations, engine_detail::kLargeMultiplierStart);
   result.solve_time = elapsed_seconds();
   return status;
 }
@@ -796,9 +817,10 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
 // retry can end further away than the scaled attempt did). previous_result is sized with the
 // workspace, so keeping it allocates nothing.
 template <class Matrix, class Kkt>
-Status QpEngine<Matrix, Kkt>::retry_cold(int scaling_iterations) {
+Status QpEngine<Matrix, Kkt>::retry_cold(int scaling_iterations, ColdStart start) {
   const int used_iterations = result.iterations;
   if (used_iterations >= settings.max_iter || elapsed_seconds() > settings.time_limit) return result.status;
+  cold_start = start;
   const int used_factorizations = result.factorizations;
   const bool previous_short = engine_detail::stopped_short(result.status);
   if (previous_short) previous_result = result;

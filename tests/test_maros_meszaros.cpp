@@ -131,6 +131,17 @@ TEST_CASE("a creeping interior-point solve is finished by active-set polishing (
   check_high_accuracy_solution(qp, solver.result(), 3.61224021e+01);
 }
 
+TEST_CASE("a solve creeping towards huge multipliers is retried from a large-multiplier start (LISWET8)") {
+  // The same convex regression with data whose optimal multipliers are near 1e6 (scaled): from
+  // Mehrotra's start the iterates stall at primal residual 4e-7 with objective 25.0 (optimum
+  // 714.47), and polishing from there cycles. The retry of kLargeMultiplierStart
+  // (solver/qp_engine_impl.hpp) converges in about 23 iterations.
+  const SparseQp qp = load_standard_form("LISWET8");
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
+  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  check_high_accuracy_solution(qp, solver.result(), 7.14470057e+02);
+}
+
 TEST_CASE("Newton solves that refinement cannot finish are finished by GMRES (QGROW22 at 1e-9)") {
   // Late in the solve the weights span 1e50 and refinement of the sparse LDL' stalls near 3e-9:
   // the inexact directions used to stall the duality gap at 5.5e-9 (numerical_error after 120
