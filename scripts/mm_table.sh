@@ -56,6 +56,6 @@ awk -v eps="$eps" '
   { total++; ok += $2; lg += log($3 + 10) }
   END {
     if (total == 0) { print "no problems"; exit 1 }
-    printf "\nsuccess: %d / %d = %.1f%% at eps_abs %s (eps_rel 0); shifted geometric mean of time (shift 10 s): %.3f s\n",
+    printf "\nsuccess: %d / %d = %.2f%% at eps_abs %s (eps_rel 0); shifted geometric mean of time (shift 10 s): %.3f s\n",
       ok, total, 100 * ok / total, eps, exp(lg / total) - 10
   }' "$results"
