@@ -58,6 +58,7 @@ struct Residuals {
 struct ColdStart {
   double multiplier_scale = 1.0;                 // the cold start's lambda times this
   double inequality_regularization_scale = 1.0;  // reg_inequality times this
+  double dual_regularization_scale = 1.0;        // reg_dual times this
 };
 
 template <class Matrix, class Kkt>

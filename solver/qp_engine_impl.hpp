@@ -99,7 +99,15 @@ inline bool worth_cold_retry(Status status) {
 // cond(G G') ~ 1e16), and with a regularization of 1e-9 on their block the directions ignore the
 // primal residual, which then stays at 1e-7. Measured: multiplier scales 1e5 to 1e8 all solve
 // LISWET1, 7, 8 and 12; 1e4 takes 66-120 iterations; the default regularization fails.
-inline constexpr ColdStart kLargeMultiplierStart{1e6, 1e-6};
+inline constexpr ColdStart kLargeMultiplierStart{1e6, 1e-6, 1.0};
+
+// A retry with the equality block regularized 100 times more (1e-7 in scaled units by default),
+// for problems with equality constraints whose factorization breaks down late. QFFFFF80 (a
+// degenerate LP, 350 equality rows) reaches primal 3e-11 and dual 2e-4 and stalls there, or
+// breaks down, with the default regularization, scaled or not; with this one it solves in 36
+// iterations. As the default, 1e-7 solves it too but makes active-set polishing from early
+// iterates fail (its regularization is a fraction of the default), so it is only a retry.
+inline constexpr ColdStart kRegularizedEqualityStart{1.0, 1.0, 100.0};
 
 }  // namespace engine_detail
 
@@ -168,7 +176,7 @@ bool QpEngine<Matrix, Kkt>::factor_kkt(const Eigen::VectorXd& w, double scale) {
   bool ok = false;
   const long before = kkt.factorizations();
   for (int attempt = 0; attempt < 8 && !ok; ++attempt, rho *= 100.0)
-    ok = kkt.factor(w, rho, settings.reg_dual * scale,
+    ok = kkt.factor(w, rho, settings.reg_dual * cold_start.dual_regularization_scale * scale,
                     settings.reg_inequality * cold_start.inequality_regularization_scale * scale);
   count_factorizations(before);
   return ok;
@@ -803,6 +811,8 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   // multipliers of the scaled problem grow until the dual residual stalls near 1e-8, while the
   // unscaled problem solves in 15 iterations. A numerical failure gets one unscaled retry.
   if (status == Status::numerical_error && settings.scaling_iterations > 0) status = retry_cold(0);
+  if (status == Status::numerical_error && p > 0)
+    status = retry_cold(settings.scaling_iterations, engine_detail::kRegularizedEqualityStart);
   // Last: a start at a far larger multiplier scale, for the creeping solves of problems whose
   // multipliers are huge (see kLargeMultiplierStart).
   if (status == Status::numerical_error && m > 0)

@@ -166,3 +166,16 @@ TEST_CASE("a feasible problem is never declared infeasible from a garbage direct
   CHECK(status != Status::primal_infeasible);
   CHECK(status != Status::dual_infeasible);
 }
+
+TEST_CASE("a late breakdown with equality rows is retried with a stronger equality regularization (QFFFFF80)") {
+  // With the default regularization this degenerate LP stalls at dual residual 2e-4 (scaled)
+  // or breaks down (unscaled); the retry of kRegularizedEqualityStart (equality block 100x
+  // more regularized) solves it within the same 200 iterations.
+  const SparseQp qp = load_standard_form("QFFFFF80");
+  const Settings settings = high_accuracy_settings();
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
+  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  CHECK(solver.active_backend() == Backend::sparse);
+  CHECK(solver.result().iterations <= settings.max_iter);
+  check_high_accuracy_solution(qp, solver.result(), 8.73147466e+05);
+}
