@@ -52,15 +52,16 @@ struct Residuals {
   }
 };
 
-/// The interior-point method on one storage kind: Matrix is Eigen::MatrixXd with
-/// DenseKkt, or SparseMatrix with SparseKkt. The algorithm is written once here.
-// How a cold attempt starts and regularizes (see QpEngine::retry_cold).
+// How a cold attempt starts and regularizes: the default, or one of the retries of a solve that
+// ended numerical_error (kRegularizedEqualityStart, kLargeMultiplierStart in qp_engine_impl.hpp).
 struct ColdStart {
   double multiplier_scale = 1.0;                 // the cold start's lambda times this
   double inequality_regularization_scale = 1.0;  // reg_inequality times this
   double dual_regularization_scale = 1.0;        // reg_dual times this
 };
 
+/// The interior-point method on one storage kind: Matrix is Eigen::MatrixXd with
+/// DenseKkt, or SparseMatrix with SparseKkt. The algorithm is written once here.
 template <class Matrix, class Kkt>
 struct QpEngine {
   using MatrixRef = QpSolver::MatrixRef;
@@ -103,9 +104,7 @@ struct QpEngine {
   ExtendedResiduals extended;  // the final measures, summed in long double
   Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
-  // How the current attempt starts and regularizes: the default, or the last retry of a solve
-  // that stalled (kLargeMultiplierStart in qp_engine_impl.hpp).
-  ColdStart cold_start;
+  ColdStart cold_start;  // of the current attempt (reset by solve_held, set by retry_cold)
 
   QpResult result;
   QpResult previous_result;  // the first attempt's result while a retry runs

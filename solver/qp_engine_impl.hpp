@@ -87,7 +87,7 @@ inline bool worth_cold_retry(Status status) {
          status != Status::time_limit;
 }
 
-// The last retry of a solve that stalled: Mehrotra's multipliers times 1e6, with the inequality
+// The last retry of a numerical_error: Mehrotra's multipliers times 1e6, with the inequality
 // block regularized 1e6 times less (1e-15 in scaled units by default). It is for problems whose
 // optimal multipliers are many orders of magnitude above the starting ones, such as LISWET8-12
 // of Maros-Meszaros (multipliers near 1e6 in scaled units). From the usual start a Newton step
@@ -875,8 +875,8 @@ void QpEngine<Matrix, Kkt>::equilibrate_held_matrices(int scaling_iterations) {
 
 // Convexity of the objective on the equality-constrained subspace, tested once per equilibration
 // on the equilibrated data (the cost scaling c scales P and the shift alike): P + 1e-9 ||P|| I
-// must be positive definite, or failing that positive definite on the null space of A (VALUES of
-// Maros-Meszaros has an eigenvalue of -1.3e-5 ||P|| across its one equality row). The
+// must be positive definite, or failing that positive definite on the null space of A (a
+// curvature of -1 along a coordinate that an equality row fixes leaves the problem convex). The
 // null-space test adds A'A / delta with delta = 1e-6 ||A||^2 / ||P||, so that the round-off of
 // that term (1e-16 / delta ||A||^2 = 1e-10 ||P||) stays below the shift.
 template <class Matrix, class Kkt>
