@@ -1,7 +1,5 @@
 // The sparse convexity test of ConvexityCheck (solver/matrix_ops.hpp).
 
-#include <Eigen/OrderingMethods>
-
 #include "solver/matrix_ops.hpp"
 
 namespace optlayer {
@@ -29,11 +27,7 @@ void ConvexityCheck::analyze_sparse(const SparseMatrix& P) {
     }
   }
   lower_.finalize();
-  const SparseMatrix symmetric = lower_.selfadjointView<Eigen::Lower>();
-  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
-  Eigen::AMDOrdering<int>()(symmetric, amd);
-  const Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm = amd.inverse();
-  permuted_upper_pattern(lower_, perm.indices().data(), permuted_, permuted_position_);
+  permuted_upper_pattern(lower_, amd_permutation(lower_).indices().data(), permuted_, permuted_position_);
   ldl_.analyze(permuted_);
   analyzed_pattern_ = P;
 }
@@ -71,13 +65,9 @@ bool ConvexityCheck::positive_semidefinite_on_null_space(const SparseMatrix& P, 
   for (Eigen::Index i = 0; i < p; ++i) entries.emplace_back(static_cast<int>(n + i), static_cast<int>(n + i), -delta);
   SparseMatrix lower(n + p, n + p);
   lower.setFromTriplets(entries.begin(), entries.end());
-  const SparseMatrix symmetric = lower.selfadjointView<Eigen::Lower>();
-  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
-  Eigen::AMDOrdering<int>()(symmetric, amd);
-  const Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> perm = amd.inverse();
   SparseMatrix upper;
   std::vector<int> position;
-  permuted_upper_pattern(lower, perm.indices().data(), upper, position);
+  permuted_upper_pattern(lower, amd_permutation(lower).indices().data(), upper, position);
   for (std::size_t t = 0; t < position.size(); ++t) upper.valuePtr()[position[t]] = lower.valuePtr()[t];
   SparseLdl ldl;
   ldl.analyze(upper);

@@ -27,11 +27,7 @@ void SparseKkt::prepare(const SparseMatrix& P, const SparseMatrix& G, const Spar
   build_pattern();
   const bool analyze_again = !analyzed_ || !same_pattern(K_, analyzed_pattern_);
   if (analyze_again) {
-    // AMD on the symmetric pattern, as SimplicialLDLT would order it itself.
-    const SparseMatrix symmetric = K_.selfadjointView<Eigen::Lower>();
-    Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
-    Eigen::AMDOrdering<int>()(symmetric, amd);
-    perm_ = amd.inverse();
+    perm_ = amd_permutation(K_);  // as SimplicialLDLT would order it itself
     analyze();
   }
   permute_values();

@@ -1,5 +1,7 @@
 #include "solver/sparse_ldl.hpp"
 
+#include <Eigen/OrderingMethods>
+
 #include <algorithm>
 #include <cmath>
 
@@ -112,6 +114,13 @@ void SparseLdl::solve_in_place(Eigen::Ref<Eigen::VectorXd> x) const {
     for (int p = column_start_[j]; p < column_start_[j + 1]; ++p) xj -= values_[p] * x[row_index_[p]];
     x[j] = xj;
   }
+}
+
+Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd_permutation(const SparseLdl::SparseMatrix& lower) {
+  const SparseLdl::SparseMatrix symmetric = lower.selfadjointView<Eigen::Lower>();
+  Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd;
+  Eigen::AMDOrdering<int>()(symmetric, amd);
+  return amd.inverse();
 }
 
 void permuted_upper_pattern(const SparseLdl::SparseMatrix& lower, const int* perm, SparseLdl::SparseMatrix& upper,

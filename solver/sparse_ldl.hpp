@@ -46,6 +46,11 @@ class SparseLdl {
   Eigen::VectorXd work_;  // the dense row being eliminated; all zero between rows
 };
 
+/// The fill-reducing (AMD, Eigen's) ordering of the symmetric matrix whose lower triangle is
+/// `lower`, as the permutation taking row and column k to perm.indices()[k] (the form
+/// permuted_upper_pattern takes). Allocates.
+Eigen::PermutationMatrix<Eigen::Dynamic, Eigen::Dynamic, int> amd_permutation(const SparseLdl::SparseMatrix& lower);
+
 /// The pattern of the upper triangle of perm M perm' (values not set), for the lower triangle
 /// `lower` of a symmetric M and a permutation taking row and column k of M to perm[k]; and, for
 /// each stored entry t of `lower`, the index position[t] of its value in `upper`. Column by column
