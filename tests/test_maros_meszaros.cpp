@@ -57,6 +57,16 @@ void check_high_accuracy_solution(const SparseQp& qp, const QpResult& r, double 
   CHECK(std::abs(r.objective + qp.c0 - optimum) <= 1e-6 * std::abs(optimum));
 }
 
+// Solves a problem at high accuracy, requires `solved` and checks it as above; returns the
+// solver for the checks particular to a test.
+QpSolver solve_at_high_accuracy(const std::string& name, double optimum) {
+  const SparseQp qp = load_standard_form(name);
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
+  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  check_high_accuracy_solution(qp, solver.result(), optimum);
+  return solver;
+}
+
 }  // namespace
 
 TEST_CASE("Maros-Meszaros problems with n + m <= 600 (dense path, eps_abs 1e-8)") {
@@ -114,21 +124,14 @@ TEST_CASE("a duality gap hidden by round-off is measured in extended precision (
   // The objective terms are near 3e7: their double-precision sum leaves a gap of 1.5e-8 (a few
   // ulps) at every iterate, and the solve used to end numerical_error. Summed in long double,
   // the gap of the returned point is 3e-11.
-  const SparseQp qp = load_standard_form("QSCFXM3");
-  Settings settings = high_accuracy_settings();
-  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
-  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
-  check_high_accuracy_solution(qp, solver.result(), 3.08163545e+07);
+  solve_at_high_accuracy("QSCFXM3", 3.08163545e+07);
 }
 
 TEST_CASE("a creeping interior-point solve is finished by active-set polishing (LISWET1 at 1e-9)") {
   // Convex regression on 10^4 points: the optimal multipliers reach 3e5, and the interior-point
   // iterates creep for hundreds of iterations (objective 25.2 after 77 of them, optimum 36.12).
   // From the best iterate, the active-set rounds settle in four.
-  const SparseQp qp = load_standard_form("LISWET1");
-  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
-  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
-  check_high_accuracy_solution(qp, solver.result(), 3.61224021e+01);
+  solve_at_high_accuracy("LISWET1", 3.61224021e+01);
 }
 
 TEST_CASE("a solve creeping towards huge multipliers is retried from a large-multiplier start (LISWET8)") {
@@ -136,21 +139,15 @@ TEST_CASE("a solve creeping towards huge multipliers is retried from a large-mul
   // Mehrotra's start the iterates stall at primal residual 4e-7 with objective 25.0 (optimum
   // 714.47), and polishing from there cycles. The retry of kLargeMultiplierStart
   // (solver/qp_engine_impl.hpp) converges in about 23 iterations.
-  const SparseQp qp = load_standard_form("LISWET8");
-  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
-  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
-  check_high_accuracy_solution(qp, solver.result(), 7.14470057e+02);
+  solve_at_high_accuracy("LISWET8", 7.14470057e+02);
 }
 
 TEST_CASE("Newton solves that refinement cannot finish are finished by GMRES (QGROW22 at 1e-9)") {
   // Late in the solve the weights span 1e50 and refinement of the sparse LDL' stalls near 3e-9:
   // the inexact directions used to stall the duality gap at 5.5e-9 (numerical_error after 120
   // iterations). With the GMRES stage of solver/kkt_refinement.hpp it converges in 27.
-  const SparseQp qp = load_standard_form("QGROW22");
-  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
-  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  const QpSolver solver = solve_at_high_accuracy("QGROW22", -1.49628953e+08);
   CHECK(solver.active_backend() == Backend::sparse);
-  check_high_accuracy_solution(qp, solver.result(), -1.49628953e+08);
   CHECK(solver.result().iterations <= 40);
 }
 
@@ -171,11 +168,7 @@ TEST_CASE("a late breakdown with equality rows is retried with a stronger equali
   // With the default regularization this degenerate LP stalls at dual residual 2e-4 (scaled)
   // or breaks down (unscaled); the retry of kRegularizedEqualityStart (equality block 100x
   // more regularized) solves it within the same 200 iterations.
-  const SparseQp qp = load_standard_form("QFFFFF80");
-  const Settings settings = high_accuracy_settings();
-  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), settings);
-  REQUIRE(solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b) == Status::solved);
+  const QpSolver solver = solve_at_high_accuracy("QFFFFF80", 8.73147466e+05);
   CHECK(solver.active_backend() == Backend::sparse);
-  CHECK(solver.result().iterations <= settings.max_iter);
-  check_high_accuracy_solution(qp, solver.result(), 8.73147466e+05);
+  CHECK(solver.result().iterations <= solver.settings().max_iter);
 }
