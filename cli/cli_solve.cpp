@@ -35,6 +35,7 @@ void apply_setting(Settings& settings, const std::string& assignment) {
   else if (name == "step_fraction") settings.step_fraction = value;
   else if (name == "scaling_iterations") settings.scaling_iterations = static_cast<int>(value);
   else if (name == "check_convexity") settings.check_convexity = value != 0.0;
+  else if (name == "search_certificates") settings.search_certificates = value != 0.0;
   else if (name == "eps_primal_infeasible") settings.eps_primal_infeasible = value;
   else if (name == "eps_dual_infeasible") settings.eps_dual_infeasible = value;
   else throw UsageError("--set: unknown setting '" + name + "'");

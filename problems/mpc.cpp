@@ -423,6 +423,7 @@ Settings mpc_settings(MpcForm form) {
   Settings settings;
   settings.max_centrality_correctors = 0;
   settings.max_polish_rounds = 0;
+  settings.search_certificates = false;  // auxiliary LPs allocate, and an MPC problem is feasible by design
   if (form == MpcForm::stagewise) settings.max_refinement_steps = 0;
   return settings;
 }

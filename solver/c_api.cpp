@@ -48,6 +48,7 @@ optlayer::Settings to_cpp(const optlayer_settings& c) {
   s.warm_start_margin = c.warm_start_margin;
   s.check_convexity = c.check_convexity != 0;
   s.max_polish_rounds = c.max_polish_rounds;
+  s.search_certificates = c.search_certificates != 0;
   return s;
 }
 
@@ -213,6 +214,7 @@ void optlayer_default_settings(optlayer_settings* settings) {
   settings->warm_start_margin = s.warm_start_margin;
   settings->check_convexity = s.check_convexity ? 1 : 0;
   settings->max_polish_rounds = s.max_polish_rounds;
+  settings->search_certificates = s.search_certificates ? 1 : 0;
 }
 
 namespace {

@@ -117,6 +117,7 @@ struct QpEngine {
   Status solve_copy(bool use_warm_start, int max_iter, int scaling_iterations);
   void equilibrate_held_matrices(int scaling_iterations);
   Status retry_cold(int scaling_iterations, ColdStart start = ColdStart());
+  Status search_certificates(Status status);
   Status run(bool use_warm_start, int max_iter);
 
   // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).

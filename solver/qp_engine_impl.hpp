@@ -9,6 +9,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "solver/certificate_search.hpp"
 #include "solver/dense_kkt.hpp"
 #include "solver/input_validation.hpp"
 #include "solver/qp_engine.hpp"
@@ -817,7 +818,36 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   // multipliers are huge (see kLargeMultiplierStart).
   if (status == Status::numerical_error && m > 0)
     status = retry_cold(settings.scaling_iterations, engine_detail::kLargeMultiplierStart);
+  status = search_certificates(status);
   result.solve_time = elapsed_seconds();
+  return status;
+}
+
+// The certificate search of a solve that stopped short (see solver/certificate_search.hpp): the
+// points of the auxiliary LPs, on the data of the last attempt, must pass the tests an iterate's
+// certificate passes, soundness bound included; otherwise the status stays.
+template <class Matrix, class Kkt>
+Status QpEngine<Matrix, Kkt>::search_certificates(Status status) {
+  if (!settings.search_certificates || (status != Status::numerical_error && status != Status::max_iterations))
+    return status;
+  const double seconds_left = settings.time_limit - elapsed_seconds();
+  if (!(seconds_left > 0.0)) return status;
+  const Settings aux = certificate_search_settings(settings, seconds_left);
+  Eigen::VectorXd lambda, nu;
+  if (m + p > 0 && search_farkas_certificate(G, h, A, b, aux, lambda, nu) && detect_primal_infeasibility(lambda, nu)) {
+    result.status = Status::primal_infeasible;
+    result.message = "primal infeasible (certificate found by the Farkas LP after the iterations stalled): "
+                     "certificate_lambda, certificate_nu satisfy G'l + A'n = 0, h'l + b'n < 0";
+    return result.status;
+  }
+  if (elapsed_seconds() > settings.time_limit) return status;
+  const Eigen::VectorXd ray = search_unbounded_ray(P, q, G, A, certificate_search_settings(settings, settings.time_limit - elapsed_seconds()));
+  if (ray.size() == n && detect_dual_infeasibility(ray)) {
+    result.status = Status::dual_infeasible;
+    result.message = "dual infeasible (ray found by the ray LP after the iterations stalled): certificate_z is a "
+                     "direction of unbounded descent";
+    return result.status;
+  }
   return status;
 }
 

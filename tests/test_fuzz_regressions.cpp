@@ -80,15 +80,23 @@ TEST_CASE("fuzz regression: a non-solved result with non-finite outputs") {
                        0x28, 0xff, 0xff, 0x48, 0x29, 0x00, 0x00, 0x00, 0x4a, 0xb5};
   CHECK(replay(fuzzqp::run_solver, input) == "");
 
-  // Minimal form: z <= -1e300 and 1e-9 z = 0 (n = m = p = 1).
+  // Minimal form: z <= -1e300 and 1e-9 z = 0 (n = m = p = 1). The iterations end
+  // numerical_error; the certificate search (Settings::search_certificates) then proves the
+  // problem infeasible, which it is (lambda = 1, nu = -1e9). Both paths give finite outputs.
   const MatrixXd one = MatrixXd::Ones(1, 1);
-  const QpResult r = solve_qp(one, VectorXd::Zero(1), one, VectorXd::Constant(1, -1e300),
-                              MatrixXd::Constant(1, 1, 1e-9), VectorXd::Zero(1));
-  CHECK(r.status == Status::numerical_error);
-  CHECK(r.z.allFinite());
-  CHECK(r.s.allFinite());
-  CHECK(r.lambda.allFinite());
-  CHECK(r.nu.allFinite());  // was -inf
+  Settings settings;
+  for (bool search : {false, true}) {
+    settings.search_certificates = search;
+    const QpResult r = solve_qp(one, VectorXd::Zero(1), one, VectorXd::Constant(1, -1e300),
+                                MatrixXd::Constant(1, 1, 1e-9), VectorXd::Zero(1), settings);
+    CHECK(r.status == (search ? Status::primal_infeasible : Status::numerical_error));
+    CHECK(r.z.allFinite());
+    CHECK(r.s.allFinite());
+    CHECK(r.lambda.allFinite());
+    CHECK(r.nu.allFinite());  // was -inf
+    CHECK(r.certificate_lambda.allFinite());
+    CHECK(r.certificate_nu.allFinite());
+  }
 }
 
 TEST_CASE("fuzz regression (harness): n = 0 with zero-row flags") {

@@ -4,6 +4,7 @@
 
 #include <Eigen/Dense>
 #include <cmath>
+#include <string>
 #include <optlayer/optlayer.hpp>
 
 using namespace optlayer;
@@ -176,6 +177,62 @@ TEST_CASE("max_iterations and time_limit") {
   settings.time_limit = 1e-12;
   r = solve_qp(P, q, G, h, A, b, settings);
   CHECK(r.status == Status::time_limit);
+}
+
+// Problems stopped at the starting point (max_iter = 0), before any iterate can show a
+// certificate: the auxiliary LPs of Settings::search_certificates must find one, and must not
+// invent one for a feasible problem.
+TEST_CASE("a stalled solve is given its certificate by the auxiliary LPs, and only when there is one") {
+  Settings settings;
+  settings.max_iter = 0;
+  settings.max_polish_rounds = 0;
+  const MatrixXd no_A(0, 2);
+  const VectorXd no_b(0);
+  SUBCASE("unbounded: min -x - y s.t. x - y <= 1, x, y >= 0 (ray (1, 1))") {
+    const MatrixXd P = MatrixXd::Zero(2, 2);
+    const VectorXd q = -VectorXd::Ones(2);
+    MatrixXd G(3, 2);
+    G << 1, -1, -1, 0, 0, -1;
+    VectorXd h(3);
+    h << 1, 0, 0;
+    settings.search_certificates = false;
+    CHECK(solve_qp(P, q, G, h, no_A, no_b, settings).status == Status::max_iterations);
+    settings.search_certificates = true;
+    const QpResult r = solve_qp(P, q, G, h, no_A, no_b, settings);
+    REQUIRE(r.status == Status::dual_infeasible);
+    CHECK(r.message.find("ray LP") != std::string::npos);
+    CHECK(r.iterations == 0);
+    check_dual_certificate(r, P, q, G, no_A);
+  }
+  SUBCASE("infeasible: x + y <= -1 with x, y >= 0, and x - y = 3") {
+    const MatrixXd P = MatrixXd::Identity(2, 2);
+    const VectorXd q = VectorXd::Zero(2);
+    MatrixXd G(3, 2);
+    G << 1, 1, -1, 0, 0, -1;
+    VectorXd h(3);
+    h << -1, 0, 0;
+    MatrixXd A(1, 2);
+    A << 1, -1;
+    VectorXd b(1);
+    b << 3;
+    settings.search_certificates = false;
+    CHECK(solve_qp(P, q, G, h, A, b, settings).status == Status::max_iterations);
+    settings.search_certificates = true;
+    const QpResult r = solve_qp(P, q, G, h, A, b, settings);
+    REQUIRE(r.status == Status::primal_infeasible);
+    CHECK(r.message.find("Farkas LP") != std::string::npos);
+    check_primal_certificate(r, G, h, A, b);
+  }
+  SUBCASE("feasible and bounded: the status stays max_iterations") {
+    const MatrixXd P = MatrixXd::Zero(2, 2);
+    const VectorXd q = VectorXd::Ones(2);
+    MatrixXd G(3, 2);
+    G << 1, -1, -1, 0, 0, -1;
+    VectorXd h(3);
+    h << 1, 0, 0;
+    const QpResult r = solve_qp(P, q, G, h, no_A, no_b, settings);
+    CHECK(r.status == Status::max_iterations);
+  }
 }
 
 TEST_CASE("non_convex: indefinite P") {

@@ -50,6 +50,7 @@ typedef struct optlayer_settings {
   double warm_start_margin;
   int check_convexity;          /**< nonzero: check that P is positive semidefinite */
   int max_polish_rounds;        /**< active-set polishing of a solve that stops short; 0: off */
+  int search_certificates;      /**< nonzero: auxiliary LPs look for a certificate after a stall */
 } optlayer_settings;
 
 /** Opaque workspace: solver, held problem data and the last result. */

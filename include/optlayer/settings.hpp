@@ -76,6 +76,14 @@ struct Settings {
   /// (status solved, same iteration count) or comes closer than the best iterate. Not done after
   /// time_limit. 0 disables it (mpc_settings() does).
   int max_polish_rounds = 10;
+  /// After a solve that ends numerical_error or max_iterations, look for an infeasibility
+  /// certificate by solving two auxiliary LPs on the equilibrated data (solver/certificate_search.hpp):
+  /// a Farkas certificate (min h'l + b'v over G'l + A'v = 0, 0 <= l <= 1, |v| <= 1) and an
+  /// unbounded ray (min q'd over Pd = 0, Ad = 0, Gd <= 0, |d| <= 1). A point found is accepted
+  /// only by the tests that accept an iterate's certificate; the status is then primal_infeasible
+  /// or dual_infeasible. The LPs have their own max_iter and share time_limit; they allocate, so
+  /// mpc_settings() disables the search.
+  bool search_certificates = true;
 
   /// Empty when the settings are usable, otherwise a message naming the bad field.
   std::string validation_error() const;
