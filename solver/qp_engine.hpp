@@ -8,6 +8,7 @@
 #include "optlayer/qp_solver.hpp"
 #include "solver/dense_kkt.hpp"
 #include "solver/extended_residuals.hpp"
+#include "solver/opposite_rows.hpp"
 #include "solver/matrix_ops.hpp"
 #include "solver/ruiz_scaling.hpp"
 #include "solver/sparse_kkt.hpp"
@@ -102,6 +103,7 @@ struct QpEngine {
   Eigen::VectorXd complementarity;  // target of s o lambda in the current step (m)
   ConvexityCheck convexity_check;
   ExtendedResiduals extended;  // the final measures, summed in long double
+  OppositeRows opposite_rows;  // pairs of rows G_b = -G_a of the equilibrated G (ranges)
   Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
   ColdStart cold_start;  // of the current attempt (reset by solve_held, set by retry_cold)

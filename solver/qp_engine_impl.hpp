@@ -148,6 +148,7 @@ void QpEngine<Matrix, Kkt>::resize(Eigen::Index n_, Eigen::Index m_, Eigen::Inde
   complementarity.setZero(m);
   convexity_check.resize(n);
   extended.resize(n, m, p);
+  opposite_rows.resize(n, m);
   scratch_m.setZero(m);
   result = QpResult();
   result.z.setZero(n);
@@ -770,6 +771,9 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
     predictor_corrector();
     alpha = m > 0 ? std::min(1.0, settings.step_fraction * max_step(step)) : 1.0;
     x.axpy(alpha, step);
+    // The common part of a narrow range's two multipliers, invisible to the residuals.
+    if (!opposite_rows.pairs().empty())
+      opposite_rows.cancel_common_part(h, x.s, x.lambda, x.s.dot(x.lambda) / static_cast<double>(m));
     stalled = alpha < 1e-10 ? stalled + 1 : 0;
     if (stalled >= 20) return stop_unsolved(Status::numerical_error, "the step length stalled", iteration + 1);
   }
@@ -899,6 +903,7 @@ void QpEngine<Matrix, Kkt>::equilibrate_held_matrices(int scaling_iterations) {
   G = user_G;
   A = user_A;
   scaling.equilibrate_matrices(P_unit, G, A, scaling_iterations);
+  opposite_rows.detect(G);
   equilibrated_passes = scaling_iterations;
   P_convex.reset();
 }

@@ -172,3 +172,19 @@ TEST_CASE("a late breakdown with equality rows is retried with a stronger equali
   CHECK(solver.active_backend() == Backend::sparse);
   CHECK(solver.result().iterations <= solver.settings().max_iter);
 }
+
+TEST_CASE("the two multipliers of a narrow range do not drift apart from the residuals (QPILOTNO)") {
+  // 29 boxes 0 <= z_j <= 1e-5 (solver/opposite_rows.hpp). Before their multipliers' common
+  // part was cancelled, both multipliers of a box grew to 6e7, and the best point of the solve
+  // had a dual residual of 0.25 and a gap of 17. The problem still fails at 1e-9: its
+  // equality multipliers reach 4e8, whose last-place unit alone is 6e-8 (see README).
+  const SparseQp qp = load_standard_form("QPILOTNO");
+  QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), high_accuracy_settings());
+  const Status status = solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b);
+  const QpResult& r = solver.result();
+  CAPTURE(to_string(status));
+  CHECK(r.primal_residual <= 1e-8);
+  CHECK(r.dual_residual <= 1e-6);
+  CHECK(r.duality_gap <= 1e-5);
+  CHECK(std::abs(r.objective + qp.c0 - 4.7285869e+06) <= 1e-8 * 4.7285869e+06);
+}
