@@ -187,4 +187,7 @@ TEST_CASE("the two multipliers of a narrow range do not drift apart from the res
   CHECK(r.dual_residual <= 1e-6);
   CHECK(r.duality_gap <= 1e-5);
   CHECK(std::abs(r.objective + qp.c0 - 4.7285869e+06) <= 1e-8 * 4.7285869e+06);
+  // The cause of the failure that remains: one unit in the last place of these multipliers
+  // is above 1e-8 (the README's failure list).
+  CHECK(r.nu.cwiseAbs().maxCoeff() >= 1e8);
 }
