@@ -844,8 +844,10 @@ Status QpEngine<Matrix, Kkt>::search_certificates(Status status) {
                      "certificate_lambda, certificate_nu satisfy G'l + A'n = 0, h'l + b'n < 0";
     return result.status;
   }
-  if (elapsed_seconds() > settings.time_limit) return status;
-  const Eigen::VectorXd ray = search_unbounded_ray(P, q, G, A, certificate_search_settings(settings, settings.time_limit - elapsed_seconds()));
+  const double seconds_after_farkas = settings.time_limit - elapsed_seconds();
+  if (!(seconds_after_farkas > 0.0)) return status;
+  const Eigen::VectorXd ray =
+      search_unbounded_ray(P, q, G, A, certificate_search_settings(settings, seconds_after_farkas));
   if (ray.size() == n && detect_dual_infeasibility(ray)) {
     result.status = Status::dual_infeasible;
     result.message = "dual infeasible (ray found by the ray LP after the iterations stalled): certificate_z is a "
