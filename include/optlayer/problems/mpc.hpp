@@ -167,7 +167,9 @@ class MpcQp {
 /// The condensed form keeps refinement: its dense backend measures the error of its reduced
 /// (Cholesky) solves to decide when to switch to the full LDL'.
 /// Both forms turn active-set polishing off (max_polish_rounds = 0): a controller budgets a solve
-/// by max_iter, and polishing after the limit could add 20 factorizations to the worst case.
+/// by max_iter, and polishing after the limit could add 20 factorizations to the worst case. They
+/// turn the certificate search off too (search_certificates = false): its two LPs allocate and
+/// would add their own iterations to a failed step.
 Settings mpc_settings(MpcForm form = MpcForm::condensed);
 
 /// An MPC in one form with its own QpSolver: solve for (x_0, reference) in a control loop
