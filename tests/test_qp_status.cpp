@@ -188,6 +188,14 @@ TEST_CASE("a stalled solve is given its certificate by the auxiliary LPs, and on
   settings.max_polish_rounds = 0;
   const MatrixXd no_A(0, 2);
   const VectorXd no_b(0);
+  // Without the search the solve ends max_iterations; returns the result with it.
+  auto solve_with_search = [&settings](const MatrixXd& P, const VectorXd& q, const MatrixXd& G, const VectorXd& h,
+                                       const MatrixXd& A, const VectorXd& b) {
+    settings.search_certificates = false;
+    CHECK(solve_qp(P, q, G, h, A, b, settings).status == Status::max_iterations);
+    settings.search_certificates = true;
+    return solve_qp(P, q, G, h, A, b, settings);
+  };
   SUBCASE("unbounded: min -x - y s.t. x - y <= 1, x, y >= 0 (ray (1, 1))") {
     const MatrixXd P = MatrixXd::Zero(2, 2);
     const VectorXd q = -VectorXd::Ones(2);
@@ -195,10 +203,7 @@ TEST_CASE("a stalled solve is given its certificate by the auxiliary LPs, and on
     G << 1, -1, -1, 0, 0, -1;
     VectorXd h(3);
     h << 1, 0, 0;
-    settings.search_certificates = false;
-    CHECK(solve_qp(P, q, G, h, no_A, no_b, settings).status == Status::max_iterations);
-    settings.search_certificates = true;
-    const QpResult r = solve_qp(P, q, G, h, no_A, no_b, settings);
+    const QpResult r = solve_with_search(P, q, G, h, no_A, no_b);
     REQUIRE(r.status == Status::dual_infeasible);
     CHECK(r.message.find("ray LP") != std::string::npos);
     CHECK(r.iterations == 0);
@@ -215,10 +220,7 @@ TEST_CASE("a stalled solve is given its certificate by the auxiliary LPs, and on
     A << 1, -1;
     VectorXd b(1);
     b << 3;
-    settings.search_certificates = false;
-    CHECK(solve_qp(P, q, G, h, A, b, settings).status == Status::max_iterations);
-    settings.search_certificates = true;
-    const QpResult r = solve_qp(P, q, G, h, A, b, settings);
+    const QpResult r = solve_with_search(P, q, G, h, A, b);
     REQUIRE(r.status == Status::primal_infeasible);
     CHECK(r.message.find("Farkas LP") != std::string::npos);
     check_primal_certificate(r, G, h, A, b);
