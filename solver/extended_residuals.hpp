@@ -52,23 +52,23 @@ class ExtendedResiduals {
     // long double (it is below 1e-16 of (Pz)_i).
     Sum gap;
     for (Eigen::Index i = 0; i < z.size(); ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      const double leading = static_cast<double>(Pz_.sum[k]);
-      add_product(gap, z(i), leading);
-      gap.add(static_cast<long double>(z(i)) * ((Pz_.sum[k] - leading) + Pz_.compensation[k]));
+      const Sum Pz = Pz_.at(i);
+      const double leading = static_cast<double>(Pz.sum);
+      gap.add_product(z(i), leading);
+      gap.add(static_cast<long double>(z(i)) * ((Pz.sum - leading) + Pz.compensation));
     }
     // Halving is exact: dual = Pz / 2 + P'z / 2 + q, every part kept.
     for (Eigen::Index i = 0; i < z.size(); ++i) {
-      const auto k = static_cast<std::size_t>(i);
-      const long double parts[4] = {Pz_.sum[k], Pz_.compensation[k], dual_.sum[k], dual_.compensation[k]};
-      dual_.sum[k] = dual_.compensation[k] = 0.0L;
-      for (long double part : parts) dual_.add(i, 0.5L * part);
-      dual_.add(i, q(i));
+      const Sum Pz = Pz_.at(i), Ptz = dual_.at(i);
+      Sum half;
+      for (long double part : {Pz.sum, Pz.compensation, Ptz.sum, Ptz.compensation}) half.add(0.5L * part);
+      half.add(q(i));
+      dual_.store(i, half);
     }
     multiply_transpose(G, lambda, dual_);
     multiply_transpose(A, nu, dual_);
     long double dual = 0.0L;
-    for (Eigen::Index i = 0; i < z.size(); ++i) dual = std::max(dual, std::abs(dual_.value(i)));
+    for (Eigen::Index i = 0; i < z.size(); ++i) dual = larger(dual, std::abs(dual_.value(i)));
     out.dual = static_cast<double>(dual);
 
     Gz_.clear();
@@ -78,11 +78,11 @@ class ExtendedResiduals {
     long double primal = 0.0L;
     for (Eigen::Index i = 0; i < h.size(); ++i) {
       Gz_.add(i, -h(i));
-      primal = std::max(primal, Gz_.value(i));
+      primal = larger(primal, Gz_.value(i));
     }
     for (Eigen::Index i = 0; i < b.size(); ++i) {
       Az_.add(i, -b(i));
-      primal = std::max(primal, std::abs(Az_.value(i)));
+      primal = larger(primal, std::abs(Az_.value(i)));
     }
     out.primal = static_cast<double>(primal);
 
@@ -103,7 +103,13 @@ class ExtendedResiduals {
       compensation += std::abs(sum) >= std::abs(x) ? (sum - t) + x : (x - t) + sum;
       sum = t;
     }
-    long double value() const { return sum + compensation; }
+    // a * b exactly: the double product and its rounding error, which fma computes exactly.
+    void add_product(double a, double b) {
+      const double p = a * b;
+      add(p);
+      add(std::fma(a, b, -p));
+    }
+    long double value() const { return std::isfinite(sum) ? sum + compensation : sum; }
   };
   // One Sum per entry, as two vectors.
   struct Sums {
@@ -116,29 +122,32 @@ class ExtendedResiduals {
       std::fill(sum.begin(), sum.end(), 0.0L);
       std::fill(compensation.begin(), compensation.end(), 0.0L);
     }
-    void add(Eigen::Index i, long double x) {
-      Sum s{sum[static_cast<std::size_t>(i)], compensation[static_cast<std::size_t>(i)]};
-      s.add(x);
+    Sum at(Eigen::Index i) const {
+      return {sum[static_cast<std::size_t>(i)], compensation[static_cast<std::size_t>(i)]};
+    }
+    void store(Eigen::Index i, const Sum& s) {
       sum[static_cast<std::size_t>(i)] = s.sum;
       compensation[static_cast<std::size_t>(i)] = s.compensation;
     }
+    void add(Eigen::Index i, long double x) {
+      Sum s = at(i);
+      s.add(x);
+      store(i, s);
+    }
     void add_product(Eigen::Index i, double a, double b) {
-      const double p = a * b;
-      add(i, p);
-      add(i, std::fma(a, b, -p));  // the exact rounding error of a * b
+      Sum s = at(i);
+      s.add_product(a, b);
+      store(i, s);
     }
-    long double value(Eigen::Index i) const {
-      return sum[static_cast<std::size_t>(i)] + compensation[static_cast<std::size_t>(i)];
-    }
+    long double value(Eigen::Index i) const { return at(i).value(); }
   };
 
-  static void add_product(Sum& s, double a, double b) {
-    const double p = a * b;
-    s.add(p);
-    s.add(std::fma(a, b, -p));
-  }
+  // The larger of two measures, NaN winning: an overflowed sum (inf - inf) must not be hidden
+  // by std::max, which keeps its first argument when the comparison is false.
+  static long double larger(long double a, long double b) { return (std::isnan(b) || b > a) ? b : a; }
+
   static void dot(const Eigen::VectorXd& a, const Eigen::VectorXd& b, Sum& s) {
-    for (Eigen::Index i = 0; i < a.size(); ++i) add_product(s, a(i), b(i));
+    for (Eigen::Index i = 0; i < a.size(); ++i) s.add_product(a(i), b(i));
   }
   // out += M x and out += M' x.
   static void multiply(const Eigen::MatrixXd& M, const Eigen::VectorXd& x, Sums& out) {

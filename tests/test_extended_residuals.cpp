@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <Eigen/Core>
+#include <cmath>
+#include <limits>
 
 #include "solver/extended_residuals.hpp"
 
@@ -59,4 +61,30 @@ TEST_CASE("extended residuals: a non-symmetric P counts through its symmetric pa
   CHECK(m.dual == 0.0);    // (P + P')/2 z + q = (4, 4) - (4, 4)
   CHECK(m.gap == 0.0);     // z'Pz + q'z = 8 - 8
   CHECK(m.primal == 0.0);  // no constraints
+}
+
+TEST_CASE("extended residuals: products are exact, beyond long double's 64 bits") {
+  // (1 + 2^-52)^2 = 1 + 2^-51 + 2^-104: the double product drops 2^-104, and so does a long
+  // double product (64-bit mantissa); the dual residual P z + q with q = -fl(P z) is 2^-104.
+  const double a = 1.0 + std::ldexp(1.0, -52);
+  const Eigen::MatrixXd P = Eigen::MatrixXd::Constant(1, 1, a), G(0, 1), A(0, 1);
+  const Eigen::VectorXd z = Eigen::VectorXd::Constant(1, a), q = Eigen::VectorXd::Constant(1, -(a * a));
+  const Eigen::VectorXd h(0), b(0), lambda(0), nu(0);
+  ExtendedResiduals extended;
+  extended.resize(1, 0, 0);
+  const ExtendedResiduals::Measures m = extended.evaluate(P, q, G, h, A, b, z, lambda, nu);
+  CHECK(m.dual == std::ldexp(1.0, -104));
+  // z'Pz + q'z = a^3 - fl(a^2) a = a (a^2 - fl(a^2)) = a 2^-104.
+  CHECK(m.gap == doctest::Approx(a * std::ldexp(1.0, -104)).epsilon(1e-15));
+}
+
+TEST_CASE("extended residuals: an overflowed sum shows as non-finite, never as 0") {
+  // G z = 1e300 * 1e300 - 1e300 * 1e300 = inf - inf: NaN, which std::max would have dropped.
+  const Eigen::MatrixXd P = Eigen::MatrixXd::Zero(2, 2), G = Eigen::RowVector2d(1e300, 1e300), A(0, 2);
+  const Eigen::VectorXd q = Eigen::VectorXd::Zero(2), h = Eigen::VectorXd::Zero(1), b(0), nu(0);
+  const Eigen::VectorXd z = Eigen::Vector2d(1e300, -1e300), lambda = Eigen::VectorXd::Zero(1);
+  ExtendedResiduals extended;
+  extended.resize(2, 1, 0);
+  const ExtendedResiduals::Measures m = extended.evaluate(P, q, G, h, A, b, z, lambda, nu);
+  CHECK_FALSE(std::isfinite(m.primal));
 }
