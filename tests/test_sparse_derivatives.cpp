@@ -121,7 +121,10 @@ void check_problem(const std::string& name, unsigned seed) {
     d.b = random_vector(rng, qp.b.size()).cwiseProduct(qp.b.cwiseAbs() + VectorXd::Constant(qp.b.size(), 1e-3));
     const double predicted = sparse_dot(grad.P, d.P) + sparse_dot(grad.G, d.G) + sparse_dot(grad.A, d.A) +
                              grad.q.dot(d.q) + grad.h.dot(d.h) + grad.b.dot(d.b);
-    const double t = 1e-5;
+    // The perturbed solves stop at residuals of 1e-10, which leaves z accurate to about 5e-9
+    // on DUAL2 (ill-conditioned P): at t = 1e-5 that noise alone is 2.5e-4 of the difference
+    // quotient. t = 1e-4 keeps it near 2.5e-5, and the curvature term (t^2) stays far below.
+    const double t = 1e-4;
     const double measured = (loss_along(qp, d, c, t) - loss_along(qp, d, c, -t)) / (2 * t);
     CAPTURE(trial);
     CHECK(std::abs(predicted - measured) <= 1e-4 * (1.0 + std::abs(measured)));

@@ -185,6 +185,15 @@ void check_evidence(const Problem& pr, const Problem& base, const Scaling& sc, c
   }
 }
 
+// The primal part of `solved`'s definition (README, Tolerances), on the data as given:
+// max(Gz - h, |Az - b|) <= eps_abs + eps_rel * max(|Gz|, |h|, |Az|, |b|).
+bool meets_primal_tolerance(const Problem& pr, const VectorXd& z, const Settings& s) {
+  const VectorXd Gz = pr.G * z, Az = pr.A * z;
+  const double scale = std::max({inf_norm(Gz), inf_norm(pr.h), inf_norm(Az), inf_norm(pr.b)});
+  const double residual = std::max(pr.G.rows() > 0 ? (Gz - pr.h).maxCoeff() : 0.0, inf_norm(Az - pr.b));
+  return residual <= s.eps_abs + s.eps_rel * scale;
+}
+
 enum class Kind { feasible, infeasible, unbounded };
 
 Status expected_status(Kind kind) {
@@ -198,7 +207,7 @@ std::string kind_name(Kind kind) {
 
 void sweep(Kind kind, double scaling_orders, unsigned seed, int max_failures = 2) {
   Generator g(seed);
-  int wrong = 0, total = 0;
+  int wrong = 0, total = 0, solved_within_tolerance = 0;
   for (int instance = 0; instance < 40; ++instance) {
     const Eigen::Index n = g.integer(2, 30), m = g.integer(1, 40), p = g.integer(0, static_cast<int>(n) - 1);
     const bool lp = instance % 3 == 0;
@@ -222,10 +231,17 @@ void sweep(Kind kind, double scaling_orders, unsigned seed, int max_failures = 2
       const std::string backend_name = backend == Backend::dense ? "dense" : "sparse";
       CAPTURE(backend_name);
       CAPTURE(solver.result().message);
-      // Never a wrong verdict; an honest failure status is counted but tolerated below.
+      // Never a wrong verdict; an honest failure status is counted but tolerated below. One
+      // exception, by the definition of `solved`: a constructed infeasible problem whose
+      // infeasibility, once scaled, is below the tolerances (eps_abs + eps_rel * scale, the scale
+      // being the largest row term, which 10^+-6 scaling can make 1e3 times the violated rows).
+      // The returned point must then meet them, measured here on the data.
       const bool failure = status == Status::numerical_error || status == Status::max_iterations;
-      if (!failure) CHECK(status == expected_status(kind));
-      if (status != expected_status(kind)) {
+      const bool within_tolerance = kind == Kind::infeasible && status == Status::solved &&
+                                    meets_primal_tolerance(pr, solver.result().z, settings);
+      if (within_tolerance) ++solved_within_tolerance;
+      if (!failure && !within_tolerance) CHECK(status == expected_status(kind));
+      if (status != expected_status(kind) && !within_tolerance) {
         ++wrong;
         MESSAGE("expected ", std::string(to_string(expected_status(kind))), ", got ", std::string(to_string(status)), " after ",
                 solver.result().iterations, " iterations: ", solver.result().message);
@@ -235,8 +251,11 @@ void sweep(Kind kind, double scaling_orders, unsigned seed, int max_failures = 2
       if (scaling_orders <= 3.0) check_evidence(pr, base, sc, solver.result());
     }
   }
-  MESSAGE(std::string(kind_name(kind)), " problems, scaling 10^+-", scaling_orders, ": ", total - wrong, " of ", total,
-          " with the expected status");
+  const std::string within = solved_within_tolerance > 0
+                                 ? ", and " + std::to_string(solved_within_tolerance) + " solved within the tolerances"
+                                 : std::string();
+  MESSAGE(std::string(kind_name(kind)), " problems, scaling 10^+-", scaling_orders, ": ", total - wrong - solved_within_tolerance,
+          " of ", total, " with the expected status", within);
   CHECK(wrong <= max_failures);  // honest failures (numerical_error, max_iterations)
 }
 
