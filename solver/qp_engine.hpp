@@ -131,6 +131,7 @@ struct QpEngine {
   void compute_residuals();
   bool converged() const;
   bool near_convergence() const;
+  bool double_measures_suffice() const;
   void measure_in_extended_precision();
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& d);
