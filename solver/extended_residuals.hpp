@@ -1,15 +1,15 @@
 #pragma once
 // Residuals of a candidate solution evaluated in extended precision on the user's data: every
-// product of two doubles split exactly into two doubles (Dekker), every sum in long double with
-// Neumaier's compensation, so the measures are those of the exact point to about 1e-19 of
-// their own size (plain long double sums of QSEBA's gap, terms near 3e8, erred by 7e-10).
+// product of two doubles split exactly into two doubles (Dekker), every sum in double-double
+// (TwoSum), so the measures are those of the exact point to about 1e-32 of the terms summed
+// (plain long double sums of QSEBA's gap, terms near 3e8, erred by up to 1e-9).
 //
 // Why: on problems whose objective terms are large (Maros-Meszaros QSEBA: 8e7) the duality
 // gap z'Pz + q'z + h'lambda + b'nu is a sum of terms whose double-precision round-off alone is
 // 1e-7, so a gap of 1e-9 cannot even be *measured* in double, let alone certified. Summing in
 // extended precision measures the gap and residuals of the very point returned to the user.
-// The engine calls this only when the double measures are close to the tolerances, so it costs
-// nothing in ordinary iterations.
+// The engine calls this only when the double measures are close to tolerances they cannot
+// decide (QpEngine::double_measures_suffice), so it costs nothing in ordinary iterations.
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -48,20 +48,18 @@ class ExtendedResiduals {
     dual_.clear();
     multiply(P, z, Pz_);
     multiply_transpose(P, z, dual_);
-    // z'Pz = sum z_i (Pz)_i: the leading double of (Pz)_i times z_i exactly, the rest in
-    // long double (it is below 1e-16 of (Pz)_i).
+    // z'Pz = sum z_i (Pz)_i, both parts of (Pz)_i times z_i exactly.
     Sum gap;
     for (Eigen::Index i = 0; i < z.size(); ++i) {
       const Sum Pz = Pz_.at(i);
-      const double leading = static_cast<double>(Pz.sum);
-      gap.add_product(z(i), leading);
-      gap.add(static_cast<long double>(z(i)) * ((Pz.sum - leading) + Pz.compensation));
+      gap.add_product(z(i), Pz.high);
+      gap.add_product(z(i), Pz.low);
     }
     // Halving is exact: dual = Pz / 2 + P'z / 2 + q, every part kept.
     for (Eigen::Index i = 0; i < z.size(); ++i) {
       const Sum Pz = Pz_.at(i), Ptz = dual_.at(i);
       Sum half;
-      for (long double part : {Pz.sum, Pz.compensation, Ptz.sum, Ptz.compensation}) half.add(0.5L * part);
+      for (double part : {Pz.high, Pz.low, Ptz.high, Ptz.low}) half.add(0.5 * part);
       half.add(q(i));
       dual_.store(i, half);
     }
@@ -95,12 +93,13 @@ class ExtendedResiduals {
 
  private:
   // The rounding error of p = fl(a * b), exactly, by Dekker's product: each factor split into
-  // two halves of 26 bits (Veltkamp), whose partial products are exact in double. std::fma
-  // would do it in one instruction where the CPU has FMA, but the x86-64 baseline has not, and
-  // its software fallback made a control-loop solve 3.7x slower. Factors beyond 1e300 (where
-  // the split overflows) fall back to a long double product, exact to 2^-64 of it.
-  static long double product_error(double a, double b, double p) {
-    if (!(std::abs(a) < 1e300 && std::abs(b) < 1e300)) return static_cast<long double>(a) * b - p;
+  // two halves of 26 bits (Veltkamp), whose partial products are exact in double. (This needs
+  // every operation rounded to double as written: the build is ISO C++, where GCC does not fuse
+  // a * b + c.) std::fma does it in one instruction where the CPU has FMA, but the x86-64
+  // baseline has not, and its software fallback made a control-loop solve 3.7x slower; it is
+  // kept for factors beyond 1e300, where the split overflows.
+  static double product_error(double a, double b, double p) {
+    if (!(std::abs(a) < 1e300 && std::abs(b) < 1e300)) return std::fma(a, b, -p);
     double a_high, a_low, b_high, b_low;
     split(a, a_high, a_low);
     split(b, b_high, b_low);
@@ -112,42 +111,41 @@ class ExtendedResiduals {
     low = x - high;
   }
 
-  // A long double sum with Neumaier's compensation: the rounding error of each addition is
-  // kept in `compensation` and added back at the end.
+  // A sum in double-double: `high` is the double sum, and `low` collects the exact rounding
+  // error of each addition (Knuth's TwoSum, no branch) and of each product, so the value is as
+  // if summed with twice double's precision (Ogita, Rump and Oishi's Sum2 / Dot2).
   struct Sum {
-    long double sum = 0.0L, compensation = 0.0L;
-    void add(long double x) {
-      const long double t = sum + x;
-      compensation += std::abs(sum) >= std::abs(x) ? (sum - t) + x : (x - t) + sum;
-      sum = t;
+    double high = 0.0, low = 0.0;
+    void add(double x) {
+      const double t = high + x, x_part = t - high;
+      low += (high - (t - x_part)) + (x - x_part);
+      high = t;
     }
-    // a * b exactly: the double product and its rounding error (product_error).
+    // a * b exactly: the double product and its rounding error.
     void add_product(double a, double b) {
       const double p = a * b;
       add(p);
-      add(product_error(a, b, p));
+      low += product_error(a, b, p);
     }
-    long double value() const { return std::isfinite(sum) ? sum + compensation : sum; }
+    long double value() const { return std::isfinite(high) ? static_cast<long double>(high) + low : high; }
   };
   // One Sum per entry, as two vectors.
   struct Sums {
-    std::vector<long double> sum, compensation;
+    std::vector<double> high, low;
     void resize(Eigen::Index size) {
-      sum.assign(static_cast<std::size_t>(size), 0.0L);
-      compensation.assign(static_cast<std::size_t>(size), 0.0L);
+      high.assign(static_cast<std::size_t>(size), 0.0);
+      low.assign(static_cast<std::size_t>(size), 0.0);
     }
     void clear() {
-      std::fill(sum.begin(), sum.end(), 0.0L);
-      std::fill(compensation.begin(), compensation.end(), 0.0L);
+      std::fill(high.begin(), high.end(), 0.0);
+      std::fill(low.begin(), low.end(), 0.0);
     }
-    Sum at(Eigen::Index i) const {
-      return {sum[static_cast<std::size_t>(i)], compensation[static_cast<std::size_t>(i)]};
-    }
+    Sum at(Eigen::Index i) const { return {high[static_cast<std::size_t>(i)], low[static_cast<std::size_t>(i)]}; }
     void store(Eigen::Index i, const Sum& s) {
-      sum[static_cast<std::size_t>(i)] = s.sum;
-      compensation[static_cast<std::size_t>(i)] = s.compensation;
+      high[static_cast<std::size_t>(i)] = s.high;
+      low[static_cast<std::size_t>(i)] = s.low;
     }
-    void add(Eigen::Index i, long double x) {
+    void add(Eigen::Index i, double x) {
       Sum s = at(i);
       s.add(x);
       store(i, s);
