@@ -130,7 +130,7 @@ struct QpEngine {
   void initialize_from_warm_start();
   void compute_residuals();
   bool converged() const;
-  bool near_convergence() const;
+  bool converged_up_to_round_off() const;
   bool double_measures_suffice() const;
   void measure_in_extended_precision();
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
