@@ -29,10 +29,10 @@ class ExtendedResiduals {
   };
 
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p) {
-    Pz_.resize(n);
-    dual_.resize(n);
-    Gz_.resize(m);
-    Az_.resize(p);
+    Pz_.assign(static_cast<std::size_t>(n), Sum());
+    dual_.assign(static_cast<std::size_t>(n), Sum());
+    Gz_.assign(static_cast<std::size_t>(m), Sum());
+    Az_.assign(static_cast<std::size_t>(p), Sum());
   }
 
   /// Measures of (z, s, lambda, nu) for  min 1/2 z'Pz + q'z  s.t. Gz <= h, Az = b, the same
@@ -44,43 +44,42 @@ class ExtendedResiduals {
                     const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu) {
     Measures out;
     // dual = ((P + P')/2 z) + q + G'lambda + A'nu, from Pz and P'z accumulated separately.
-    Pz_.clear();
-    dual_.clear();
+    clear(Pz_);
+    clear(dual_);
     multiply(P, z, Pz_);
     multiply_transpose(P, z, dual_);
     // z'Pz = sum z_i (Pz)_i, both parts of (Pz)_i times z_i exactly.
     Sum gap;
     for (Eigen::Index i = 0; i < z.size(); ++i) {
-      const Sum Pz = Pz_.at(i);
-      gap.add_product(z(i), Pz.high);
-      gap.add_product(z(i), Pz.low);
+      gap.add_product(z(i), at(Pz_, i).high);
+      gap.add_product(z(i), at(Pz_, i).low);
     }
     // Halving is exact: dual = Pz / 2 + P'z / 2 + q, every part kept.
     for (Eigen::Index i = 0; i < z.size(); ++i) {
-      const Sum Pz = Pz_.at(i), Ptz = dual_.at(i);
+      const Sum Pz = at(Pz_, i), Ptz = at(dual_, i);
       Sum half;
       for (double part : {Pz.high, Pz.low, Ptz.high, Ptz.low}) half.add(0.5 * part);
       half.add(q(i));
-      dual_.store(i, half);
+      at(dual_, i) = half;
     }
     multiply_transpose(G, lambda, dual_);
     multiply_transpose(A, nu, dual_);
     long double dual = 0.0L;
-    for (Eigen::Index i = 0; i < z.size(); ++i) dual = larger(dual, std::abs(dual_.value(i)));
+    for (Eigen::Index i = 0; i < z.size(); ++i) dual = larger(dual, std::abs(at(dual_, i).value()));
     out.dual = static_cast<double>(dual);
 
-    Gz_.clear();
-    Az_.clear();
+    clear(Gz_);
+    clear(Az_);
     multiply(G, z, Gz_);
     multiply(A, z, Az_);
     long double primal = 0.0L;
     for (Eigen::Index i = 0; i < h.size(); ++i) {
-      Gz_.add(i, -h(i));
-      primal = larger(primal, Gz_.value(i));
+      at(Gz_, i).add(-h(i));
+      primal = larger(primal, at(Gz_, i).value());
     }
     for (Eigen::Index i = 0; i < b.size(); ++i) {
-      Az_.add(i, -b(i));
-      primal = larger(primal, std::abs(Az_.value(i)));
+      at(Az_, i).add(-b(i));
+      primal = larger(primal, std::abs(at(Az_, i).value()));
     }
     out.primal = static_cast<double>(primal);
 
@@ -129,38 +128,15 @@ class ExtendedResiduals {
     }
     long double value() const { return std::isfinite(high) ? static_cast<long double>(high) + low : high; }
   };
-  // One Sum per entry, as two vectors.
-  struct Sums {
-    std::vector<double> high, low;
-    void resize(Eigen::Index size) {
-      high.assign(static_cast<std::size_t>(size), 0.0);
-      low.assign(static_cast<std::size_t>(size), 0.0);
-    }
-    void clear() {
-      std::fill(high.begin(), high.end(), 0.0);
-      std::fill(low.begin(), low.end(), 0.0);
-    }
-    Sum at(Eigen::Index i) const { return {high[static_cast<std::size_t>(i)], low[static_cast<std::size_t>(i)]}; }
-    void store(Eigen::Index i, const Sum& s) {
-      high[static_cast<std::size_t>(i)] = s.high;
-      low[static_cast<std::size_t>(i)] = s.low;
-    }
-    void add(Eigen::Index i, double x) {
-      Sum s = at(i);
-      s.add(x);
-      store(i, s);
-    }
-    void add_product(Eigen::Index i, double a, double b) {
-      Sum s = at(i);
-      s.add_product(a, b);
-      store(i, s);
-    }
-    long double value(Eigen::Index i) const { return at(i).value(); }
-  };
+  // One Sum per entry of a vector.
+  using Sums = std::vector<Sum>;
 
   // The larger of two measures, NaN winning: an overflowed sum (inf - inf) must not be hidden
   // by std::max, which keeps its first argument when the comparison is false.
   static long double larger(long double a, long double b) { return (std::isnan(b) || b > a) ? b : a; }
+
+  static Sum& at(Sums& sums, Eigen::Index i) { return sums[static_cast<std::size_t>(i)]; }
+  static void clear(Sums& sums) { std::fill(sums.begin(), sums.end(), Sum()); }
 
   static void dot(const Eigen::VectorXd& a, const Eigen::VectorXd& b, Sum& s) {
     for (Eigen::Index i = 0; i < a.size(); ++i) s.add_product(a(i), b(i));
@@ -168,19 +144,19 @@ class ExtendedResiduals {
   // out += M x and out += M' x.
   static void multiply(const Eigen::MatrixXd& M, const Eigen::VectorXd& x, Sums& out) {
     for (Eigen::Index j = 0; j < M.cols(); ++j)
-      for (Eigen::Index i = 0; i < M.rows(); ++i) out.add_product(i, M(i, j), x(j));
+      for (Eigen::Index i = 0; i < M.rows(); ++i) at(out, i).add_product(M(i, j), x(j));
   }
   static void multiply_transpose(const Eigen::MatrixXd& M, const Eigen::VectorXd& x, Sums& out) {
     for (Eigen::Index j = 0; j < M.cols(); ++j)
-      for (Eigen::Index i = 0; i < M.rows(); ++i) out.add_product(j, M(i, j), x(i));
+      for (Eigen::Index i = 0; i < M.rows(); ++i) at(out, j).add_product(M(i, j), x(i));
   }
   static void multiply(const SparseMatrix& M, const Eigen::VectorXd& x, Sums& out) {
     for (Eigen::Index j = 0; j < M.outerSize(); ++j)
-      for (SparseMatrix::InnerIterator it(M, j); it; ++it) out.add_product(it.row(), it.value(), x(j));
+      for (SparseMatrix::InnerIterator it(M, j); it; ++it) at(out, it.row()).add_product(it.value(), x(j));
   }
   static void multiply_transpose(const SparseMatrix& M, const Eigen::VectorXd& x, Sums& out) {
     for (Eigen::Index j = 0; j < M.outerSize(); ++j)
-      for (SparseMatrix::InnerIterator it(M, j); it; ++it) out.add_product(j, it.value(), x(it.row()));
+      for (SparseMatrix::InnerIterator it(M, j); it; ++it) at(out, j).add_product(it.value(), x(it.row()));
   }
 
   Sums Pz_, dual_, Gz_, Az_;

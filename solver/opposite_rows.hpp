@@ -50,6 +50,9 @@ class OppositeRows {
     pairs_.clear();
     const Eigen::Index m = G.rows();
     if (m < 2) return;
+    abs_key_.setZero();
+    signed_key_.setZero();
+    entries_.setZero();
     row_keys(G);
     for (Eigen::Index i = 0; i < m; ++i) order_[static_cast<std::size_t>(i)] = i;
     std::sort(order_.begin(), order_.end(), [&](Eigen::Index a, Eigen::Index b) {
@@ -94,17 +97,12 @@ class OppositeRows {
     signed_key_(i) += value * column_weight_(j);
     entries_(i) += 1.0;
   }
+  // Accumulate the keys of every row of G (zeroed by detect()).
   void row_keys(const Eigen::MatrixXd& G) {
-    abs_key_.setZero();
-    signed_key_.setZero();
-    entries_.setZero();
     for (Eigen::Index j = 0; j < G.cols(); ++j)
       for (Eigen::Index i = 0; i < G.rows(); ++i) add_entry(i, j, G(i, j));
   }
   void row_keys(const Eigen::SparseMatrix<double>& G) {
-    abs_key_.setZero();
-    signed_key_.setZero();
-    entries_.setZero();
     for (Eigen::Index j = 0; j < G.outerSize(); ++j)
       for (Eigen::SparseMatrix<double>::InnerIterator it(G, j); it; ++it) add_entry(it.row(), j, it.value());
   }

@@ -102,7 +102,7 @@ struct QpEngine {
   Eigen::VectorXd rhs, sol;    // stacked KKT right-hand side / solution (n + m + p)
   Eigen::VectorXd complementarity;  // target of s o lambda in the current step (m)
   ConvexityCheck convexity_check;
-  ExtendedResiduals extended;  // the final measures, summed in long double
+  ExtendedResiduals extended;  // the final measures, exact (double-double sums)
   OppositeRows opposite_rows;  // pairs of rows G_b = -G_a of the equilibrated G (ranges)
   Eigen::VectorXd scratch_m;   // m-vector for the certificate tests
 
@@ -132,7 +132,7 @@ struct QpEngine {
   bool converged() const;
   bool converged_up_to_round_off() const;
   bool double_measures_suffice() const;
-  void measure_in_extended_precision();
+  void measure_exactly_where_double_cannot_decide();
   bool detect_primal_infeasibility(const Eigen::VectorXd& lambda, const Eigen::VectorXd& nu);
   bool detect_dual_infeasibility(const Eigen::VectorXd& d);
   double newton_tolerance() const;

@@ -293,14 +293,15 @@ bool QpEngine<Matrix, Kkt>::double_measures_suffice() const {
 }
 
 // Replaces the primal residual, dual residual and gap by their values for the point the user
-// would receive (unscaled), on the user's data, exactly (see extended_residuals.hpp).
-// Called at every point converged up to round-off where the double measures cannot decide (see
+// would receive (unscaled), on the user's data, exactly (see extended_residuals.hpp), at every
+// point converged up to round-off where the double measures cannot decide (see
 // double_measures_suffice()), also when those already meet them: their round-off cuts both
 // ways. On QSEBA (objective terms 3e8, one ulp 6e-8) the double sum of the gap came out exactly 0
 // at a point whose gap is 3.7e-8, and 13 Maros-Meszaros problems were reported solved at 1e-9
 // that way; the user's own check of the returned point decides instead.
 template <class Matrix, class Kkt>
-void QpEngine<Matrix, Kkt>::measure_in_extended_precision() {
+void QpEngine<Matrix, Kkt>::measure_exactly_where_double_cannot_decide() {
+  if (!converged_up_to_round_off() || double_measures_suffice()) return;
   const double c = scaling.c;
   // result's vectors are scratch here: write_result overwrites them.
   result.z = x.z.cwiseProduct(scaling.D);
@@ -613,7 +614,7 @@ bool QpEngine<Matrix, Kkt>::polish_from_best(double scale) {
     if (elapsed_seconds() > settings.time_limit || !solve_active_set(scale)) break;
     const bool changed = update_active_set();  // before compute_residuals() overwrites res.Gz
     compute_residuals();
-    if (converged_up_to_round_off() && !double_measures_suffice()) measure_in_extended_precision();
+    measure_exactly_where_double_cannot_decide();
     if (settings.verbose)
       std::printf("      polished: primal %.3e  dual %.3e  gap %.3e\n", res.primal, res.dual_norm, res.gap);
     if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap)) break;
@@ -751,7 +752,7 @@ Status QpEngine<Matrix, Kkt>::run(bool use_warm_start, int max_iter) {
   int since_progress = 0;
   for (int iteration = 0;; ++iteration) {
     compute_residuals();
-    if (converged_up_to_round_off() && !double_measures_suffice()) measure_in_extended_precision();
+    measure_exactly_where_double_cannot_decide();
     if (!x.all_finite() || !std::isfinite(res.primal + res.dual_norm + res.gap))
       return stop_unsolved(Status::numerical_error, "the iterates lost finiteness", iteration);
     remember_if_best();

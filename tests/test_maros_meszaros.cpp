@@ -230,7 +230,7 @@ TEST_CASE("Newton solves that refinement cannot finish are finished by GMRES (QG
   // the inexact directions used to stall the duality gap at 5.5e-9 (numerical_error after 120
   // iterations). With the GMRES stage of solver/kkt_refinement.hpp it converges: in 30
   // iterations to 1e-8, in 95 to 1e-9 (the gap terms are 1.5e8, and the gap of the returned
-  // point, summed in long double, passes 1e-9 only late).
+  // point, measured exactly, passes 1e-9 only late).
   const QpSolver solver = solve_accurately("QGROW22", -1.49628953e+08);
   CHECK(solver.active_backend() == Backend::sparse);
   CHECK(solver.result().iterations <= 150);

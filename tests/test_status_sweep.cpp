@@ -155,15 +155,26 @@ Scaling scale_badly(Generator& g, Problem& pr, double k) {
 
 double inf_norm(const VectorXd& v) { return v.size() > 0 ? v.cwiseAbs().maxCoeff() : 0.0; }
 
+// The primal measure of `solved`'s definition (README, Tolerances), on the data as given:
+// residual max(Gz - h, |Az - b|) and scale max(|Gz|, |h|, |Az|, |b|).
+struct PrimalMeasure {
+  double residual, scale;
+};
+
+PrimalMeasure primal_measure(const Problem& pr, const VectorXd& z) {
+  const VectorXd Gz = pr.G * z, Az = pr.A * z;
+  return {std::max(pr.G.rows() > 0 ? (Gz - pr.h).maxCoeff() : 0.0, inf_norm(Az - pr.b)),
+          std::max({inf_norm(Gz), inf_norm(pr.h), inf_norm(Az), inf_norm(pr.b)})};
+}
+
 // The result's own evidence: a solution feasible on the data it was given, or a certificate
 // that holds for the well-scaled problem the scaled one is equivalent to (certificates are
 // judged on equilibrated data; in original units a badly scaled row makes any absolute
 // tolerance meaningless). base = the problem before scaling by sc.
 void check_evidence(const Problem& pr, const Problem& base, const Scaling& sc, const QpResult& r) {
   if (r.status == Status::solved) {
-    const double scale = std::max({inf_norm(pr.G * r.z), inf_norm(pr.h), inf_norm(pr.A * r.z), inf_norm(pr.b)});
-    const double primal = std::max(pr.G.rows() > 0 ? (pr.G * r.z - pr.h).maxCoeff() : 0.0, inf_norm(pr.A * r.z - pr.b));
-    CHECK(primal <= 1e-6 * std::max(1.0, scale));
+    const PrimalMeasure primal = primal_measure(pr, r.z);
+    CHECK(primal.residual <= 1e-6 * std::max(1.0, primal.scale));
   } else if (r.status == Status::primal_infeasible) {
     // G = E G0 D: lambda certifies G iff E lambda certifies G0. The tolerance is eps (1e-6) times
     // the up to 100x that separates the solver's equilibrated frame from the base one.
@@ -185,13 +196,10 @@ void check_evidence(const Problem& pr, const Problem& base, const Scaling& sc, c
   }
 }
 
-// The primal part of `solved`'s definition (README, Tolerances), on the data as given:
-// max(Gz - h, |Az - b|) <= eps_abs + eps_rel * max(|Gz|, |h|, |Az|, |b|).
+// The primal part of `solved`'s definition: residual <= eps_abs + eps_rel * scale.
 bool meets_primal_tolerance(const Problem& pr, const VectorXd& z, const Settings& s) {
-  const VectorXd Gz = pr.G * z, Az = pr.A * z;
-  const double scale = std::max({inf_norm(Gz), inf_norm(pr.h), inf_norm(Az), inf_norm(pr.b)});
-  const double residual = std::max(pr.G.rows() > 0 ? (Gz - pr.h).maxCoeff() : 0.0, inf_norm(Az - pr.b));
-  return residual <= s.eps_abs + s.eps_rel * scale;
+  const PrimalMeasure primal = primal_measure(pr, z);
+  return primal.residual <= s.eps_abs + s.eps_rel * primal.scale;
 }
 
 enum class Kind { feasible, infeasible, unbounded };
