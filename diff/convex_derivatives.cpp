@@ -18,7 +18,7 @@
 #include <algorithm>
 #include <exception>
 
-#include "solver/convex_workspace.hpp"
+#include "solver/convex/convex_workspace.hpp"
 
 namespace optlayer {
 namespace {

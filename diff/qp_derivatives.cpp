@@ -14,7 +14,7 @@
 
 #include <cmath>
 
-#include "solver/qp_solver_impl.hpp"
+#include "solver/qp/qp_solver_impl.hpp"
 
 namespace optlayer {
 namespace {

@@ -1,5 +1,5 @@
 #pragma once
-// A stand-in KKT backend for tests of solver/kkt_refinement.hpp: K is a chosen matrix and the
+// A stand-in KKT backend for tests of solver/linalg/kkt_refinement.hpp: K is a chosen matrix and the
 // "regularized factorization" is M = K + E, held as an LU. solve_regularized applies M^-1 and
 // multiply applies K, the two operations refinement asks of a backend. Neither allocates.
 

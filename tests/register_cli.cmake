@@ -13,7 +13,7 @@ if(TARGET optlayer_cli)
   # With active-set polishing (the default) the point of 8 iterations (of the 14 of a full
   # solve) is finished. From 2 to 7 iterations the polishing rounds diverge: from that far off,
   # whether an active-set guess converges is luck (2 worked before the Ruiz factors became powers
-  # of two, solver/ruiz_scaling.cpp).
+  # of two, solver/qp/ruiz_scaling.cpp).
   optlayer_cli_test(solve_max_iter_polished 0 "status +solved.*objective +-1.5907817.*iterations +8 \\(then active-set polishing\\)" solve ${mm}/QAFIRO.QPS --max-iter 8)
   optlayer_cli_test(solve_json_polished 0 "\"status\":\"solved\".*\"iterations\":8,\"polished\":true" solve ${mm}/QAFIRO.QPS --max-iter 8 --json)
   optlayer_cli_test(solve_infeasible 1 "primal_infeasible" solve ${CMAKE_CURRENT_SOURCE_DIR}/data/qps/infeasible.qps)

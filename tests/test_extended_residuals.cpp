@@ -1,4 +1,4 @@
-// The extended-precision measures of a candidate solution (solver/extended_residuals.hpp):
+// The extended-precision measures of a candidate solution (solver/linalg/extended_residuals.hpp):
 // they must see what double-precision sums lose, on dense and sparse data alike.
 
 #include <doctest/doctest.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <limits>
 
-#include "solver/extended_residuals.hpp"
+#include "solver/linalg/extended_residuals.hpp"
 
 using namespace optlayer;
 

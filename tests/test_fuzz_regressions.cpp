@@ -71,7 +71,7 @@ TEST_CASE("fuzz regression: a non-solved result with non-finite outputs") {
   // fuzz_solver, crash-316c191e101373b541208e1f132b593667e9ad36 (and fuzz_derivatives,
   // crash-13fccd966bcc5e87adba23a7be9335e353ed8781): h contains -1e300. The first residuals
   // overflow and the solve ends numerical_error ("the iterates lost finiteness"), but
-  // QpEngine::write_result (solver/qp_engine_impl.hpp) tests only the *scaled* iterate for
+  // QpEngine::write_result (solver/qp/qp_engine_impl.hpp) tests only the *scaled* iterate for
   // finiteness; undoing the scaling, nu * F / c overflowed and the result held nu = -inf (and
   // objective NaN). QpResult promises finite (or zeroed) outputs for every status: write_result
   // now checks the unscaled outputs too.

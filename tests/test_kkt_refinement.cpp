@@ -1,4 +1,4 @@
-// Iterative refinement and its GMRES stage (solver/kkt_refinement.hpp), on a mock backend whose
+// Iterative refinement and its GMRES stage (solver/linalg/kkt_refinement.hpp), on a mock backend whose
 // "factorization" is a chosen preconditioner M of a chosen K. Refinement converges only when every
 // eigenvalue of M^-1 K lies within 1 of 1; GMRES of dimension k removes up to k outliers.
 
@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "mock_kkt_backend.hpp"
-#include "solver/kkt_refinement.hpp"
+#include "solver/linalg/kkt_refinement.hpp"
 
 using namespace optlayer;
 using optlayer::testing::MockKktBackend;

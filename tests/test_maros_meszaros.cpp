@@ -54,7 +54,7 @@ Settings absolute_settings(double eps_abs = 1e-9) {
 
 // The residuals of the returned point as the user would check them: on the data, every sum in
 // quadruple precision (GCC's __float128: a product of two doubles is exact, a sum errs by 1e-34
-// of its terms), written here apart from the library's own measure (solver/extended_residuals.hpp).
+// of its terms), written here apart from the library's own measure (solver/linalg/extended_residuals.hpp).
 __extension__ typedef __float128 Quad;
 
 struct Residuals {
@@ -221,14 +221,14 @@ TEST_CASE("a solve creeping towards huge multipliers is retried from a large-mul
   // The same convex regression with data whose optimal multipliers are near 1e6 (scaled): from
   // Mehrotra's start the iterates stall at primal residual 4e-7 with objective 25.0 (optimum
   // 714.47), and polishing from there cycles. The retry of kLargeMultiplierStart
-  // (solver/qp_engine_impl.hpp) converges in about 23 iterations.
+  // (solver/qp/qp_engine_impl.hpp) converges in about 23 iterations.
   solve_accurately("LISWET8", 7.14470057e+02);
 }
 
 TEST_CASE("Newton solves that refinement cannot finish are finished by GMRES (QGROW22 at 1e-9)") {
   // Late in the solve the weights span 1e50 and refinement of the sparse LDL' stalls near 3e-9:
   // the inexact directions used to stall the duality gap at 5.5e-9 (numerical_error after 120
-  // iterations). With the GMRES stage of solver/kkt_refinement.hpp it converges: in 30
+  // iterations). With the GMRES stage of solver/linalg/kkt_refinement.hpp it converges: in 30
   // iterations to 1e-8, in 95 to 1e-9 (the gap terms are 1.5e8, and the gap of the returned
   // point, measured exactly, passes 1e-9 only late).
   const QpSolver solver = solve_accurately("QGROW22", -1.49628953e+08);
@@ -267,7 +267,7 @@ TEST_CASE("a late breakdown with equality rows is retried with a stronger equali
 }
 
 TEST_CASE("the two multipliers of a narrow range do not drift apart from the residuals (QPILOTNO)") {
-  // 29 boxes 0 <= z_j <= 1e-5 (solver/opposite_rows.hpp). Before their multipliers' common
+  // 29 boxes 0 <= z_j <= 1e-5 (solver/qp/opposite_rows.hpp). Before their multipliers' common
   // part was cancelled, both multipliers of a box grew to 6e7, and the best point of the solve
   // had a dual residual of 0.25 and a gap of 17. The problem still fails at 1e-9: its
   // equality multipliers reach 4e8, whose last-place unit alone is 6e-8 (see README).

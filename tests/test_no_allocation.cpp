@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "mock_kkt_backend.hpp"
-#include "solver/kkt_refinement.hpp"
+#include "solver/linalg/kkt_refinement.hpp"
 
 namespace {
 

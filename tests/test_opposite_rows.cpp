@@ -1,5 +1,5 @@
 // Detection of the rows pairs G_b = -G_a (the two sides of a range) and the cancellation of the
-// common part of their multipliers (solver/opposite_rows.hpp).
+// common part of their multipliers (solver/qp/opposite_rows.hpp).
 #include <doctest/doctest.h>
 
 #include <Eigen/SparseCore>
@@ -7,7 +7,7 @@
 #include <set>
 #include <utility>
 
-#include "solver/opposite_rows.hpp"
+#include "solver/qp/opposite_rows.hpp"
 
 using optlayer::OppositeRows;
 

@@ -118,7 +118,7 @@ TEST_CASE("badly scaled QP: rows and columns over 12 orders of magnitude") {
 }
 
 // The dense KKT backend takes single-entry rows of G as bounds and cuts the other rows, sorted by
-// their last nonzero column, into blocks that skip the zeros past it (solver/dense_kkt.cpp).
+// their last nonzero column, into blocks that skip the zeros past it (solver/linalg/dense_kkt.cpp).
 // A staircase G in shuffled order, with bounds between its rows, must solve as the sparse
 // backend (which stores G as given) solves it, in both dense KKT forms.
 TEST_CASE("staircase rows and bounds in G: the dense backend agrees with the sparse one") {

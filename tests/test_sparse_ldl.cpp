@@ -1,4 +1,4 @@
-// The sparse LDL' factorization (solver/sparse_ldl.hpp) on quasi-definite matrices: solves against
+// The sparse LDL' factorization (solver/linalg/sparse_ldl.hpp) on quasi-definite matrices: solves against
 // a dense reference, agrees to the last bit with Eigen's SimplicialLDLT (it replays the same update
 // order), refactors new values on the analyzed pattern, and reports zero pivots.
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "solver/sparse_ldl.hpp"
+#include "solver/linalg/sparse_ldl.hpp"
 
 using optlayer::SparseLdl;
 using SparseMatrix = SparseLdl::SparseMatrix;

@@ -58,7 +58,7 @@ class ConvexSolver {
   /// KKT factorizations since construction (a backward or forward adds none).
   long total_factorizations() const;
 
-  struct Impl;  // solver/convex_workspace.hpp
+  struct Impl;  // solver/convex/convex_workspace.hpp
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -151,7 +151,7 @@ class QpSolver {
   /// The backend the last solve used (dense or sparse; automatic before any solve).
   Backend active_backend() const;
 
-  struct Impl;  // defined in solver/qp_workspace.hpp
+  struct Impl;  // defined in solver/qp/qp_solver_impl.hpp
 
  private:
   std::unique_ptr<Impl> impl_;

@@ -13,7 +13,7 @@ enum class Backend {
   sparse      ///< Eigen::SparseMatrix data and a sparse LDL' of the KKT matrix
 };
 
-/// How the dense KKT system is factored (see solver/dense_kkt.hpp).
+/// How the dense KKT system is factored (see solver/linalg/dense_kkt.hpp).
 enum class KktMethod {
   automatic,  ///< reduced Cholesky while it is accurate, then the full LDL' for the rest of the solve
   reduced,    ///< always the n x n Cholesky of P + G'W^-1 G + A'A/delta (fastest)
@@ -77,7 +77,7 @@ struct Settings {
   /// time_limit. 0 disables it (mpc_settings() does).
   int max_polish_rounds = 10;
   /// After a solve that ends numerical_error or max_iterations, look for an infeasibility
-  /// certificate by solving two auxiliary LPs on the equilibrated data (solver/certificate_search.hpp):
+  /// certificate by solving two auxiliary LPs on the equilibrated data (solver/qp/certificate_search.hpp):
   /// a Farkas certificate (min h'l + b'v over G'l + A'v = 0, 0 <= l <= 1, |v| <= 1) and an
   /// unbounded ray (min q'd over Pd = 0, Ad = 0, Gd <= 0, |d| <= 1). A point found is accepted
   /// only by the tests that accept an iterate's certificate; the status is then primal_infeasible

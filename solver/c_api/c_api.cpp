@@ -10,7 +10,7 @@
 #include <new>
 
 #include "optlayer/qp_solver.hpp"
-#include "solver/matrix_ops.hpp"
+#include "solver/linalg/matrix_ops.hpp"
 
 namespace {
 

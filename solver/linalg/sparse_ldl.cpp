@@ -1,4 +1,4 @@
-#include "solver/sparse_ldl.hpp"
+#include "solver/linalg/sparse_ldl.hpp"
 
 #include <Eigen/OrderingMethods>
 

@@ -17,7 +17,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "solver/matrix_ops.hpp"
+#include "solver/linalg/matrix_ops.hpp"
 
 namespace optlayer {
 

@@ -9,10 +9,10 @@
 #include <limits>
 #include <type_traits>
 
-#include "solver/certificate_search.hpp"
-#include "solver/dense_kkt.hpp"
-#include "solver/input_validation.hpp"
-#include "solver/qp_engine.hpp"
+#include "solver/qp/certificate_search.hpp"
+#include "solver/linalg/dense_kkt.hpp"
+#include "solver/qp/input_validation.hpp"
+#include "solver/qp/qp_engine.hpp"
 
 namespace optlayer {
 namespace engine_detail {
@@ -848,7 +848,7 @@ Status QpEngine<Matrix, Kkt>::solve_held() {
   return status;
 }
 
-// The certificate search of a solve that stopped short (see solver/certificate_search.hpp): the
+// The certificate search of a solve that stopped short (see solver/qp/certificate_search.hpp): the
 // points of the auxiliary LPs, on the data of the last attempt, must pass the tests an iterate's
 // certificate passes, soundness bound included; otherwise the status stays.
 template <class Matrix, class Kkt>

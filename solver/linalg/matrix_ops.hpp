@@ -10,7 +10,7 @@
 #include <optional>
 #include <vector>
 
-#include "solver/sparse_ldl.hpp"
+#include "solver/linalg/sparse_ldl.hpp"
 
 namespace optlayer {
 

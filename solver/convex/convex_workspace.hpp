@@ -6,11 +6,11 @@
 #include <chrono>
 
 #include "optlayer/convex_solver.hpp"
-#include "solver/convex_bounds.hpp"
-#include "solver/convex_diagonal_kkt.hpp"
-#include "solver/convex_iterate.hpp"
-#include "solver/dense_kkt.hpp"
-#include "solver/matrix_ops.hpp"
+#include "solver/convex/convex_bounds.hpp"
+#include "solver/convex/convex_diagonal_kkt.hpp"
+#include "solver/convex/convex_iterate.hpp"
+#include "solver/linalg/dense_kkt.hpp"
+#include "solver/linalg/matrix_ops.hpp"
 
 namespace optlayer {
 
@@ -66,7 +66,7 @@ struct ConvexSolver::Impl {
   double elapsed_seconds() const;
   Status run(const Eigen::VectorXd* z0);
 
-  // Named steps of the interior-point loop (solver/convex_interior_point.cpp).
+  // Named steps of the interior-point loop (solver/convex/convex_interior_point.cpp).
   Status initialize(const Eigen::VectorXd* z0);
   void default_start(Eigen::VectorXd& z) const;
   bool evaluate(const ConvexIterate& point, SmoothDerivatives& d, ConvexResiduals& r);

@@ -1,6 +1,6 @@
 // Finite variable bounds as index lists.
 
-#include "solver/convex_bounds.hpp"
+#include "solver/convex/convex_bounds.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "solver/certificate_search.hpp"
+#include "solver/qp/certificate_search.hpp"
 
 #include <vector>
 

@@ -1,6 +1,6 @@
-// The sparse convexity test of ConvexityCheck (solver/matrix_ops.hpp).
+// The sparse convexity test of ConvexityCheck (solver/linalg/matrix_ops.hpp).
 
-#include "solver/matrix_ops.hpp"
+#include "solver/linalg/matrix_ops.hpp"
 
 namespace optlayer {
 

@@ -1,6 +1,6 @@
 // Schur-complement solves of the diagonal KKT system of separable convex problems.
 
-#include "solver/convex_diagonal_kkt.hpp"
+#include "solver/convex/convex_diagonal_kkt.hpp"
 
 namespace optlayer {
 

@@ -1,4 +1,4 @@
-#include "solver/dense_kkt.hpp"
+#include "solver/linalg/dense_kkt.hpp"
 
 #include <algorithm>
 #include <cmath>

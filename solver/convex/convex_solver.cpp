@@ -5,7 +5,7 @@
 #include <exception>
 #include <string>
 
-#include "solver/convex_workspace.hpp"
+#include "solver/convex/convex_workspace.hpp"
 
 namespace optlayer {
 

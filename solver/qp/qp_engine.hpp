@@ -6,13 +6,13 @@
 #include <optional>
 
 #include "optlayer/qp_solver.hpp"
-#include "solver/dense_kkt.hpp"
-#include "solver/extended_residuals.hpp"
-#include "solver/matrix_ops.hpp"
-#include "solver/opposite_rows.hpp"
-#include "solver/ruiz_scaling.hpp"
-#include "solver/sparse_kkt.hpp"
-#include "solver/variables.hpp"
+#include "solver/linalg/dense_kkt.hpp"
+#include "solver/linalg/extended_residuals.hpp"
+#include "solver/linalg/matrix_ops.hpp"
+#include "solver/qp/opposite_rows.hpp"
+#include "solver/qp/ruiz_scaling.hpp"
+#include "solver/linalg/sparse_kkt.hpp"
+#include "solver/qp/variables.hpp"
 
 namespace optlayer {
 
@@ -122,7 +122,7 @@ struct QpEngine {
   Status search_certificates(Status status);
   Status run(bool use_warm_start, int max_iter);
 
-  // Named steps of the interior-point loop (solver/qp_engine_impl.hpp).
+  // Named steps of the interior-point loop (solver/qp/qp_engine_impl.hpp).
   bool P_is_convex();
   bool factor_kkt(const Eigen::VectorXd& w, double scale = 1.0);
   void count_factorizations(long before);

@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "solver/input_validation.hpp"
-#include "solver/qp_solver_impl.hpp"
+#include "solver/qp/input_validation.hpp"
+#include "solver/qp/qp_solver_impl.hpp"
 
 namespace optlayer {
 namespace {

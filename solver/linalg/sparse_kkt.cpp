@@ -1,4 +1,4 @@
-#include "solver/sparse_kkt.hpp"
+#include "solver/linalg/sparse_kkt.hpp"
 
 #include <algorithm>
 #include <limits>

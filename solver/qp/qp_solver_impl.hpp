@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "solver/qp_engine.hpp"
+#include "solver/qp/qp_engine.hpp"
 
 namespace optlayer {
 

@@ -1,4 +1,4 @@
-#include "solver/input_validation.hpp"
+#include "solver/qp/input_validation.hpp"
 
 #include <cmath>
 #include <sstream>

@@ -1,4 +1,4 @@
-#include "solver/ruiz_scaling.hpp"
+#include "solver/qp/ruiz_scaling.hpp"
 
 #include <cmath>
 

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "optlayer/settings.hpp"
-#include "solver/kkt_refinement.hpp"
+#include "solver/linalg/kkt_refinement.hpp"
 
 namespace optlayer {
 

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "optlayer/settings.hpp"
-#include "solver/kkt_refinement.hpp"
-#include "solver/matrix_ops.hpp"
-#include "solver/sparse_ldl.hpp"
+#include "solver/linalg/kkt_refinement.hpp"
+#include "solver/linalg/matrix_ops.hpp"
+#include "solver/linalg/sparse_ldl.hpp"
 
 namespace optlayer {
 

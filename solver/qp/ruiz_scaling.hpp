@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "solver/matrix_ops.hpp"
+#include "solver/linalg/matrix_ops.hpp"
 
 namespace optlayer {
 

@@ -1,5 +1,5 @@
 // The sparse instantiation of the QP interior-point engine.
-#include "solver/qp_engine_impl.hpp"
+#include "solver/qp/qp_engine_impl.hpp"
 
 namespace optlayer {
 template struct QpEngine<SparseMatrix, SparseKkt>;
