@@ -186,7 +186,7 @@ TEST_CASE("derivatives of the multipliers: softmax's nu and the ball's lambda in
   CHECK(tangent.lambda(0) == doctest::Approx(x(1) / (2 * x.norm())).epsilon(1e-10));
 }
 
-TEST_CASE("README example: a problem defined by lambdas, solved and differentiated") {
+TEST_CASE("the README's convex example, generalized: a problem defined by lambdas, solved and differentiated") {
   // Entropy-regularized projection onto {z : a'z = b}: parameters x = (c, a, b).
   const Eigen::Index n = 3;
   auto f = [](const auto& z, const auto& x) {

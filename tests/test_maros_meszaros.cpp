@@ -187,7 +187,7 @@ TEST_CASE("a numerical failure of the scaled problem is retried without scaling 
 TEST_CASE("a duality gap hidden by round-off is measured in extended precision (QSCFXM3 at 1e-8)") {
   // The objective terms are near 3e7: their double-precision sum leaves a gap of 1.5e-8 (a few
   // ulps) at every iterate, and the solve used to end numerical_error. Summed in long double,
-  // the gap of the returned point is below 1e-8. (At 1e-9 it fails: see the README.)
+  // the gap of the returned point is below 1e-8. (At 1e-9 it fails: see docs/maros_meszaros.md.)
   solve_accurately("QSCFXM3", 3.08163545e+07, 1e-8);
 }
 
@@ -253,7 +253,7 @@ TEST_CASE("a late breakdown with equality rows is retried with a stronger equali
   // With the default regularization this degenerate LP stalls at dual residual 2e-4 (scaled)
   // or breaks down (unscaled); the retry of kRegularizedEqualityStart (equality block 100x
   // more regularized) comes closest. It used to be reported solved at 1e-9, on double sums;
-  // measured on the returned point it is not (dual residual 1.2e-7, gap 9e-7: see the README).
+  // measured on the returned point it is not (dual residual 1.2e-7, gap 9e-7: see docs/maros_meszaros.md).
   const SparseQp qp = load_standard_form("QFFFFF80");
   QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), absolute_settings());
   solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b);
@@ -270,7 +270,7 @@ TEST_CASE("the two multipliers of a narrow range do not drift apart from the res
   // 29 boxes 0 <= z_j <= 1e-5 (solver/qp/opposite_rows.hpp). Before their multipliers' common
   // part was cancelled, both multipliers of a box grew to 6e7, and the best point of the solve
   // had a dual residual of 0.25 and a gap of 17. The problem still fails at 1e-9: its
-  // equality multipliers reach 4e8, whose last-place unit alone is 6e-8 (see README).
+  // equality multipliers reach 4e8, whose last-place unit alone is 6e-8 (see docs/maros_meszaros.md).
   const SparseQp qp = load_standard_form("QPILOTNO");
   QpSolver solver(qp.P.rows(), qp.G.rows(), qp.A.rows(), absolute_settings());
   const Status status = solver.solve(qp.P, qp.q, qp.G, qp.h, qp.A, qp.b);
@@ -281,6 +281,6 @@ TEST_CASE("the two multipliers of a narrow range do not drift apart from the res
   CHECK(r.duality_gap <= 1e-5);
   CHECK(std::abs(r.objective + qp.c0 - 4.7285869e+06) <= 1e-8 * 4.7285869e+06);
   // The cause of the failure that remains: one unit in the last place of these multipliers
-  // is above 1e-8 (the README's failure list).
+  // is above 1e-8 (the failure list of docs/maros_meszaros.md).
   CHECK(r.nu.cwiseAbs().maxCoeff() >= 1e8);
 }

@@ -155,7 +155,7 @@ Scaling scale_badly(Generator& g, Problem& pr, double k) {
 
 double inf_norm(const VectorXd& v) { return v.size() > 0 ? v.cwiseAbs().maxCoeff() : 0.0; }
 
-// The primal measure of `solved`'s definition (README, Tolerances), on the data as given:
+// The primal measure of `solved`'s definition (docs/user_guide.md, Tolerances), on the data as given:
 // residual max(Gz - h, |Az - b|) and scale max(|Gz|, |h|, |Az|, |b|).
 struct PrimalMeasure {
   double residual, scale;

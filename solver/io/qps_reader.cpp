@@ -1,7 +1,7 @@
 // QPS reader: streams MPS text with a QUADOBJ or QMATRIX section into a QpsModel,
 // and maps that model onto optlayer's G/h, A/b form.
 //
-// Format handling (see /work/shared/data/maros_meszaros/README.md for the conventions):
+// Format handling (see ../shared/data/maros_meszaros/README.md beside the repository for the conventions):
 // * Section headers start in column 1; data lines start with a blank; lines
 //   starting with '*' and blank lines are skipped. Reading stops at ENDATA.
 // * Each data line is first split on blanks (free MPS). If that split does not
