@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DOPTLAYER_WERROR=ON
 
-.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan bench
+.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan bench docs
 
 all: build
 
@@ -18,6 +18,15 @@ build: configure
 
 demo: build
 	@./$(BUILD)/bin/optlayer_demo
+
+# The API reference: HTML from the /// comments of include/optlayer/ into $(BUILD)/docs/html/.
+# An undocumented public declaration is a Doxygen warning, and any warning fails the target.
+docs:
+	@./scripts/install_deps.sh docs
+	@mkdir -p $(BUILD)/docs
+	@OPTLAYER_DOCS_OUT=$(BUILD)/docs OPTLAYER_VERSION=$$(sed -n 's/^project(optlayer VERSION \([^ ]*\).*/\1/p' CMakeLists.txt) \
+	  doxygen docs/Doxyfile
+	@echo "API reference: $(BUILD)/docs/html/index.html"
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

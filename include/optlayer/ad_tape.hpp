@@ -24,20 +24,28 @@ namespace ad {
 
 /// One recorded operation y = phi(a) or y = phi(a, b) with its local derivatives.
 struct Node {
-  int a = -1, b = -1;          ///< argument node indices (b < 0: unary; both < 0: input)
-  double da = 0.0, db = 0.0;   ///< dphi/da, dphi/db
-  double haa = 0.0, hab = 0.0, hbb = 0.0;  ///< second partials
+  int a = -1;         ///< first argument's node index (< 0: this node is an input)
+  int b = -1;         ///< second argument's node index (< 0: unary)
+  double da = 0.0;    ///< dphi/da
+  double db = 0.0;    ///< dphi/db
+  double haa = 0.0;   ///< d2phi/da2
+  double hab = 0.0;   ///< d2phi/da db
+  double hbb = 0.0;   ///< d2phi/db2
 };
 
+/// The record of one evaluation of the user's functions with ad::Var, and the sweeps over it.
 class Tape {
  public:
   /// Clears the tape and records `num_inputs` independent variables as nodes 0 .. num_inputs - 1.
   void reset(int num_inputs);
+  /// Number of independent variables recorded by reset().
   int num_inputs() const { return num_inputs_; }
+  /// Number of nodes, inputs included.
   int size() const { return size_; }
 
   // Nodes are written in place: building one on the stack and copying it in stalls store
   // forwarding, and recording is the hot path of every derivative evaluation.
+  /// Records y = phi(a) with phi'(a) = da, phi''(a) = haa; returns y's node index.
   int push_unary(int a, double da, double haa) {
     Node& node = next();
     node.a = a;
@@ -49,6 +57,7 @@ class Tape {
     node.hbb = 0.0;
     return size_ - 1;
   }
+  /// Records y = phi(a, b) with its gradient (da, db) and Hessian [haa hab; hab hbb]; returns y's node index.
   int push_binary(int a, int b, double da, double db, double haa, double hab, double hbb) {
     Node& node = next();
     node.a = a;

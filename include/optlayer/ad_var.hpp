@@ -17,21 +17,31 @@
 namespace optlayer {
 namespace ad {
 
+/// A double recorded on a Tape: the scalar with which user functions are differentiated.
 class Var {
  public:
   Var() = default;
+  /// A constant (no tape); implicit, so that literals mix with Var.
   Var(double value) : value_(value) {}  // NOLINT: implicit, so literals mix with Var
+  /// The value of node `index` of `tape`.
   Var(double value, Tape* tape, int index) : value_(value), tape_(tape), index_(index) {}
 
+  /// The value.
   double value() const { return value_; }
+  /// True when no tape records it (a parameter during a solve, a literal).
   bool is_constant() const { return tape_ == nullptr; }
+  /// The tape that records it (null for a constant).
   Tape* tape() const { return tape_; }
+  /// Its node on the tape (-1 for a constant).
   int index() const { return index_; }
 
+  /// Compound assignment: the binary operation, recorded like it.
+  ///@{
   Var& operator+=(const Var& other);
   Var& operator-=(const Var& other);
   Var& operator*=(const Var& other);
   Var& operator/=(const Var& other);
+  ///@}
 
  private:
   double value_ = 0.0;
@@ -40,8 +50,10 @@ class Var {
 };
 
 /// The value of a double or a Var (lets generic user code branch on values).
+///@{
 inline double value_of(double x) { return x; }
 inline double value_of(const Var& x) { return x.value(); }
+///@}
 
 namespace detail {
 
@@ -61,6 +73,9 @@ inline Var binary(const Var& a, const Var& b, double y, double da, double db, do
 
 }  // namespace detail
 
+/// Arithmetic: each operation records one node with its first and second partial derivatives
+/// (an operation on constants records nothing; overloads with double avoid a constant Var per literal).
+///@{
 inline Var operator+(const Var& a) { return a; }
 inline Var operator-(const Var& a) { return detail::unary(a, -a.value(), -1.0, 0.0); }
 
@@ -91,20 +106,27 @@ inline Var operator/(double a, const Var& b) {
   const double y = a * inv;
   return detail::unary(b, y, -y * inv, 2.0 * y * inv * inv);
 }
+///@}
 
 inline Var& Var::operator+=(const Var& other) { return *this = *this + other; }
 inline Var& Var::operator-=(const Var& other) { return *this = *this - other; }
 inline Var& Var::operator*=(const Var& other) { return *this = *this * other; }
 inline Var& Var::operator/=(const Var& other) { return *this = *this / other; }
 
-// Comparisons look at values only (branches are piecewise definitions).
+/// Comparisons look at values only (branches are piecewise definitions).
+///@{
 inline bool operator<(const Var& a, const Var& b) { return a.value() < b.value(); }
 inline bool operator>(const Var& a, const Var& b) { return a.value() > b.value(); }
 inline bool operator<=(const Var& a, const Var& b) { return a.value() <= b.value(); }
 inline bool operator>=(const Var& a, const Var& b) { return a.value() >= b.value(); }
 inline bool operator==(const Var& a, const Var& b) { return a.value() == b.value(); }
 inline bool operator!=(const Var& a, const Var& b) { return a.value() != b.value(); }
+///@}
 
+/// Math functions of the standard library (and Eigen's abs2, square), recorded with their first and
+/// second derivatives; abs has derivative 0 at 0 (the subgradient of least norm), max and min
+/// pass the larger or smaller argument through, and the predicates look at the value.
+///@{
 inline Var log(const Var& a) {
   const double inv = 1.0 / a.value();
   return detail::unary(a, std::log(a.value()), inv, -inv * inv);
@@ -169,6 +191,7 @@ inline Var min(const Var& a, const Var& b) { return a.value() <= b.value() ? a :
 inline bool isfinite(const Var& a) { return std::isfinite(a.value()); }
 inline bool isnan(const Var& a) { return std::isnan(a.value()); }
 inline bool isinf(const Var& a) { return std::isinf(a.value()); }
+///@}
 
 }  // namespace ad
 }  // namespace optlayer

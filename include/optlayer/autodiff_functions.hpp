@@ -23,6 +23,7 @@
 
 namespace optlayer {
 
+/// A column vector of scalars T (double or ad::Var).
 template <typename T>
 using VectorX = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
@@ -32,6 +33,7 @@ using scalar_of_t = typename std::decay_t<V>::Scalar;
 
 /// No constraints of a kind.
 struct NoConstraints {
+  /// Writes nothing: there are no rows.
   template <typename Z, typename X, typename Out>
   void operator()(const Z&, const X&, Out&) const {}
 };
@@ -39,28 +41,34 @@ struct NoConstraints {
 /// m inequalities g(z; x) <= 0 given by `function(z, x, out)`.
 template <typename F>
 struct Inequalities {
-  Eigen::Index count;
-  F function;
+  Eigen::Index count;  ///< m, the number of rows
+  F function;          ///< writes g(z; x) into its third argument
 };
 /// p equalities h(z; x) = 0 (affine in z) given by `function(z, x, out)`.
 template <typename F>
 struct Equalities {
-  Eigen::Index count;
-  F function;
+  Eigen::Index count;  ///< p, the number of rows
+  F function;          ///< writes h(z; x) into its third argument
 };
 
+/// m inequalities g(z; x) <= 0 from a generic function(z, x, out), for make_convex_problem().
 template <typename F>
 Inequalities<F> inequalities(Eigen::Index m, F function) {
   return Inequalities<F>{m, std::move(function)};
 }
+/// p equalities h(z; x) = 0 (affine in z) from a generic function(z, x, out), for make_convex_problem().
 template <typename F>
 Equalities<F> equalities(Eigen::Index p, F function) {
   return Equalities<F>{p, std::move(function)};
 }
 
+/// SmoothFunctions by automatic differentiation of f, g and h, each written once for a generic
+/// scalar. Derive from it and override derivatives() for hand-written z-derivatives (the fast
+/// path); the parameter products stay automatic.
 template <typename Objective, typename IneqFn = NoConstraints, typename EqFn = NoConstraints>
 class AutoDiffFunctions : public SmoothFunctions {
  public:
+  /// n variables, nx parameters, the objective f(z, x) and the constraint rows.
   AutoDiffFunctions(Eigen::Index n, Eigen::Index nx, Objective f, Inequalities<IneqFn> g, Equalities<EqFn> h)
       : SmoothFunctions(n, nx, g.count, h.count),
         f_(std::move(f)),
@@ -68,6 +76,7 @@ class AutoDiffFunctions : public SmoothFunctions {
         h_(std::move(h.function)) {
     allocate();
   }
+  /// Copies the functions, with fresh tapes and scratch space (for clone()).
   AutoDiffFunctions(const AutoDiffFunctions& other)
       : SmoothFunctions(other), f_(other.f_), g_(other.g_), h_(other.h_) {
     allocate();
@@ -133,9 +142,12 @@ class AutoDiffFunctions : public SmoothFunctions {
   std::unique_ptr<SmoothFunctions> clone() const override { return std::make_unique<AutoDiffFunctions>(*this); }
 
  protected:
+  /// The user's functions, for derived classes that hand-write derivatives.
+  ///@{
   const Objective& objective() const { return f_; }
   const IneqFn& inequality_function() const { return g_; }
   const EqFn& equality_function() const { return h_; }
+  ///@}
 
  private:
   void allocate() {
@@ -210,14 +222,17 @@ template <typename F, typename G, typename H>
 ConvexProblem make_convex_problem(Eigen::Index n, Eigen::Index nx, F f, Inequalities<G> g, Equalities<H> h) {
   return ConvexProblem(std::make_unique<AutoDiffFunctions<F, G, H>>(n, nx, std::move(f), std::move(g), std::move(h)));
 }
+/// make_convex_problem() with inequalities only.
 template <typename F, typename G>
 ConvexProblem make_convex_problem(Eigen::Index n, Eigen::Index nx, F f, Inequalities<G> g) {
   return make_convex_problem(n, nx, std::move(f), std::move(g), Equalities<NoConstraints>{0, {}});
 }
+/// make_convex_problem() with equalities only.
 template <typename F, typename H>
 ConvexProblem make_convex_problem(Eigen::Index n, Eigen::Index nx, F f, Equalities<H> h) {
   return make_convex_problem(n, nx, std::move(f), Inequalities<NoConstraints>{0, {}}, std::move(h));
 }
+/// make_convex_problem() without constraints (bounds only, or none).
 template <typename F>
 ConvexProblem make_convex_problem(Eigen::Index n, Eigen::Index nx, F f) {
   return make_convex_problem(n, nx, std::move(f), Inequalities<NoConstraints>{0, {}}, Equalities<NoConstraints>{0, {}});

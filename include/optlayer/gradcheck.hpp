@@ -35,6 +35,7 @@ namespace optlayer {
 
 /// The six QP inputs, in the order of QpSolver::solve.
 enum class QpInput { P = 0, q = 1, G = 2, h = 3, A = 4, b = 5 };
+/// Number of QP inputs (the size of arrays indexed by QpInput).
 constexpr int kNumQpInputs = 6;
 
 /// Name of an input: "P", "q", "G", "h", "A" or "b".
@@ -42,7 +43,9 @@ const char* to_string(QpInput input);
 
 /// Weights of the scalar loss L = <z, w.z> + <lambda, w.lambda> + <nu, w.nu>; empty duals mean zero.
 struct GradcheckLoss {
-  Eigen::VectorXd z, lambda, nu;
+  Eigen::VectorXd z;       ///< weights of z (n)
+  Eigen::VectorXd lambda;  ///< weights of lambda (m, or empty)
+  Eigen::VectorXd nu;      ///< weights of nu (p, or empty)
 };
 
 /// Settings for tight solves (what finite differences need): eps_abs = 1e-12, eps_rel = 0.
@@ -86,15 +89,18 @@ struct GradcheckInputError {
 struct GradcheckReport {
   Status status = Status::unsolved;  ///< status of the unperturbed solve; nothing is checked unless solved
   std::string message;               ///< why the check could not run, or the last failed perturbed solve
-  std::array<GradcheckInputError, kNumQpInputs> inputs{};
+  std::array<GradcheckInputError, kNumQpInputs> inputs{};  ///< largest errors per input, indexed by QpInput
   int failed_directions = 0;         ///< directions where no step gave two solved perturbed problems
   int fallback_solves = 0;           ///< solves repeated with options.fallback_eps_rel
   double tolerance = 1e-6;           ///< copied from the options
 
+  /// The errors of one input.
   const GradcheckInputError& operator[](QpInput input) const { return inputs[static_cast<int>(input)]; }
   /// Largest backward / forward-mode error over all inputs (infinity when a direction failed).
+  ///@{
   double max_backward_error() const;
   double max_forward_error() const;
+  ///@}
   /// Solved, no perturbed solve failed, and every error is <= tolerance.
   bool passed() const;
   /// One line per input with its errors, for logs and the CLI.

@@ -1,4 +1,5 @@
-/* optlayer C API: a QP workspace for control loops, usable from plain C (C89 and later).
+/** @file
+ * optlayer C API: a QP workspace for control loops, usable from plain C (C89 and later).
  *
  *   minimize 1/2 z'Pz + q'z   subject to   Gz <= h,  Az = b     (z in R^n, m rows of G, p rows of A)
  *
@@ -35,19 +36,19 @@ typedef enum optlayer_status {
 
 /** Solver settings (see optlayer::Settings for the meaning of each field). */
 typedef struct optlayer_settings {
-  double eps_abs;
-  double eps_rel;
-  double eps_primal_infeasible;
-  double eps_dual_infeasible;
-  int max_iter;
+  double eps_abs;               /**< absolute tolerance of residuals and gap */
+  double eps_rel;               /**< relative tolerance (times the size of the terms) */
+  double eps_primal_infeasible; /**< tolerance of a primal infeasibility certificate */
+  double eps_dual_infeasible;   /**< tolerance of a dual infeasibility certificate */
+  int max_iter;                 /**< interior-point iterations per solve, retries included */
   double time_limit;            /**< seconds; a value <= 0 means no limit */
   int verbose;                  /**< nonzero: print an iteration log */
-  int scaling_iterations;
-  double reg_primal;
-  double reg_dual;
-  int max_refinement_steps;
-  double step_fraction;
-  double warm_start_margin;
+  int scaling_iterations;       /**< Ruiz equilibration passes; 0: no scaling */
+  double reg_primal;            /**< primal regularization of the KKT matrix (scaled units) */
+  double reg_dual;              /**< dual regularization of the KKT matrix (scaled units) */
+  int max_refinement_steps;     /**< iterative refinement steps per KKT solve */
+  double step_fraction;         /**< fraction of the step to the boundary that is taken */
+  double warm_start_margin;     /**< warm-start slacks and multipliers are raised to at least this */
   int check_convexity;          /**< nonzero: check that P is positive semidefinite */
   int max_polish_rounds;        /**< active-set polishing of a solve that stops short; 0: off */
   int search_certificates;      /**< nonzero: auxiliary LPs look for a certificate after a stall */
@@ -68,12 +69,14 @@ void optlayer_free(optlayer_workspace* w);
 /** Replace one input (P: n x n, q: n, G: m x n, h: m, A: p x n, b: p; column-major). Return 0 on
  *  success, -1 on a NULL workspace or a NULL array of nonzero size (P, G, A: also on a sparse
  *  workspace). Values are checked by the next solve. */
+/**@{*/
 int optlayer_update_P(optlayer_workspace* w, const double* P);
 int optlayer_update_q(optlayer_workspace* w, const double* q);
 int optlayer_update_G(optlayer_workspace* w, const double* G);
 int optlayer_update_h(optlayer_workspace* w, const double* h);
 int optlayer_update_A(optlayer_workspace* w, const double* A);
 int optlayer_update_b(optlayer_workspace* w, const double* b);
+/**@}*/
 
 /** Sparse workspaces. A workspace made by optlayer_setup_sparse holds P, G and A as sparse matrices in
  *  compressed sparse column form: col_ptr (cols + 1 entries, col_ptr[0] = 0, nondecreasing), row_index
@@ -85,15 +88,19 @@ int optlayer_update_b(optlayer_workspace* w, const double* b);
 optlayer_workspace* optlayer_setup_sparse(int n, int m, int p, const optlayer_settings* settings);
 /** Gives P (n x n), G (m x n) or A (p x n) of a sparse workspace: its pattern and values (copied; this
  *  allocates). Returns 0, or -1 on a NULL pointer, a dense workspace, or an invalid pattern. */
+/**@{*/
 int optlayer_set_P_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values);
 int optlayer_set_G_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values);
 int optlayer_set_A_csc(optlayer_workspace* w, const int* col_ptr, const int* row_index, const double* values);
+/**@}*/
 /** Replaces the values of a matrix given by optlayer_set_*_csc, in the order of its pattern (as many
  *  as it has entries). Allocates nothing (a control loop's path). Returns 0, or -1 on a NULL pointer or a
  *  matrix never given. */
+/**@{*/
 int optlayer_update_P_values(optlayer_workspace* w, const double* values);
 int optlayer_update_G_values(optlayer_workspace* w, const double* values);
 int optlayer_update_A_values(optlayer_workspace* w, const double* values);
+/**@}*/
 
 /** Solves the held problem. OPTLAYER_INVALID_INPUT when an input was never given or is not finite. */
 optlayer_status optlayer_solve(optlayer_workspace* w);
@@ -134,14 +141,14 @@ const double* optlayer_z(const optlayer_workspace* w);      /**< primal solution
 const double* optlayer_s(const optlayer_workspace* w);      /**< slacks h - Gz (m) */
 const double* optlayer_lambda(const optlayer_workspace* w); /**< multipliers of Gz <= h (m) */
 const double* optlayer_nu(const optlayer_workspace* w);     /**< multipliers of Az = b (p) */
-optlayer_status optlayer_get_status(const optlayer_workspace* w);
-int optlayer_iterations(const optlayer_workspace* w);
+optlayer_status optlayer_get_status(const optlayer_workspace* w); /**< status of the last solve */
+int optlayer_iterations(const optlayer_workspace* w);        /**< interior-point iterations */
 /** 1 when the last solution came from active-set polishing (see optlayer_settings.max_polish_rounds). */
 int optlayer_polished(const optlayer_workspace* w);
-double optlayer_objective(const optlayer_workspace* w);
-double optlayer_primal_residual(const optlayer_workspace* w);
-double optlayer_dual_residual(const optlayer_workspace* w);
-double optlayer_duality_gap(const optlayer_workspace* w);
+double optlayer_objective(const optlayer_workspace* w);       /**< 1/2 z'Pz + q'z */
+double optlayer_primal_residual(const optlayer_workspace* w); /**< max(|Az - b|, |max(Gz - h, 0)|), infinity norm */
+double optlayer_dual_residual(const optlayer_workspace* w);   /**< |Pz + q + G'lambda + A'nu|, infinity norm */
+double optlayer_duality_gap(const optlayer_workspace* w);     /**< |z'Pz + q'z + h'lambda + b'nu| */
 double optlayer_solve_time(const optlayer_workspace* w);   /**< seconds */
 /** Why the last status is not solved (empty string when solved). */
 const char* optlayer_message(const optlayer_workspace* w);

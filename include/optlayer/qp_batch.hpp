@@ -23,14 +23,17 @@ class WorkerPool;  // diff/worker_pool.hpp
 
 /// The data of one QP: minimize 1/2 z'Pz + q'z  s.t.  Gz <= h, Az = b.
 struct QpData {
-  Eigen::MatrixXd P;
-  Eigen::VectorXd q;
-  Eigen::MatrixXd G;
-  Eigen::VectorXd h;
-  Eigen::MatrixXd A;
-  Eigen::VectorXd b;
+  Eigen::MatrixXd P;  ///< n x n, symmetric positive semidefinite
+  Eigen::VectorXd q;  ///< n
+  Eigen::MatrixXd G;  ///< m x n
+  Eigen::VectorXd h;  ///< m
+  Eigen::MatrixXd A;  ///< p x n
+  Eigen::VectorXd b;  ///< p
 };
 
+/// Independent QPs of the same dimensions solved and differentiated on a thread pool, one
+/// solver (workspace and kept factorization) per problem: problem k always runs on solver k, so
+/// results are bit-identical to a serial loop for any thread count.
 class QpBatch {
  public:
   /// batch_size solvers for n variables, m inequalities, p equalities. threads = 0 uses
@@ -39,7 +42,9 @@ class QpBatch {
   QpBatch(std::size_t batch_size, Eigen::Index n, Eigen::Index m, Eigen::Index p,
           const Settings& settings = Settings(), unsigned threads = 0);
   ~QpBatch();
+  /// Movable (solvers and worker pool move along); not copyable.
   QpBatch(QpBatch&&) noexcept;
+  /// Move assignment; see the move constructor.
   QpBatch& operator=(QpBatch&&) noexcept;
   QpBatch(const QpBatch&) = delete;
   QpBatch& operator=(const QpBatch&) = delete;
@@ -67,8 +72,10 @@ class QpBatch {
   /// Whether the last backward()/forward() of problem k succeeded.
   bool succeeded(std::size_t k) const;
   /// Solver k, e.g. for its settings or total_factorizations().
+  ///@{
   QpSolver& solver(std::size_t k);
   const QpSolver& solver(std::size_t k) const;
+  ///@}
   /// Result of the last solve of problem k.
   const QpResult& result(std::size_t k) const;
 

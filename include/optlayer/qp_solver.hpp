@@ -18,12 +18,12 @@ namespace optlayer {
 
 /// Gradient of a scalar loss with respect to every QP input (same shapes as the data).
 struct QpGradient {
-  Eigen::MatrixXd P;  ///< symmetric: the gradient with respect to a symmetric P
-  Eigen::VectorXd q;
-  Eigen::MatrixXd G;
-  Eigen::VectorXd h;
-  Eigen::MatrixXd A;
-  Eigen::VectorXd b;
+  Eigen::MatrixXd P;  ///< dL/dP, symmetric: the gradient with respect to a symmetric P
+  Eigen::VectorXd q;  ///< dL/dq
+  Eigen::MatrixXd G;  ///< dL/dG
+  Eigen::VectorXd h;  ///< dL/dh
+  Eigen::MatrixXd A;  ///< dL/dA
+  Eigen::VectorXd b;  ///< dL/db
 
   /// Sizes every block (zeros) for n variables, m inequalities, p equalities: a backward into a
   /// gradient sized this way writes in place and allocates nothing.
@@ -39,37 +39,50 @@ struct QpGradient {
 
 /// Gradient with respect to sparse P, G, A on their sparsity patterns (what a sparse solve returns).
 struct QpSparseGradient {
-  Eigen::SparseMatrix<double> P, G, A;
-  Eigen::VectorXd q, h, b;
+  Eigen::SparseMatrix<double> P;  ///< dL/dP on P's pattern (both triangles)
+  Eigen::SparseMatrix<double> G;  ///< dL/dG on G's pattern
+  Eigen::SparseMatrix<double> A;  ///< dL/dA on A's pattern
+  Eigen::VectorXd q;              ///< dL/dq
+  Eigen::VectorXd h;              ///< dL/dh
+  Eigen::VectorXd b;              ///< dL/db
 };
 
 /// A perturbation of the QP inputs for forward mode; empty members mean zero.
 struct QpPerturbation {
-  Eigen::MatrixXd P, G, A;
-  Eigen::VectorXd q, h, b;
+  Eigen::MatrixXd P;  ///< dP (symmetric), n x n or empty
+  Eigen::MatrixXd G;  ///< dG, m x n or empty
+  Eigen::MatrixXd A;  ///< dA, p x n or empty
+  Eigen::VectorXd q;  ///< dq, n or empty
+  Eigen::VectorXd h;  ///< dh, m or empty
+  Eigen::VectorXd b;  ///< db, p or empty
 };
 
 struct QpJacobians;  // include/optlayer/qp_jacobians.hpp
 
 /// Directional derivative of the primal-dual solution.
 struct QpTangent {
-  Eigen::VectorXd z, lambda, nu;
+  Eigen::VectorXd z;       ///< dz
+  Eigen::VectorXd lambda;  ///< dlambda (inequality multipliers)
+  Eigen::VectorXd nu;      ///< dnu (equality multipliers)
 };
 
 /// Dense or sparse data; which linear algebra runs is Settings::backend (automatic: dense when
 /// n + m + p <= 600 or the KKT matrix is more than 5% full, sparse otherwise).
 class QpSolver {
  public:
-  using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;
-  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;
-  using SparseMatrix = Eigen::SparseMatrix<double>;
+  using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;  ///< dense matrix input, taken without a copy
+  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;  ///< vector input, taken without a copy
+  using SparseMatrix = Eigen::SparseMatrix<double>;     ///< sparse matrix input (column-major)
 
+  /// An empty solver; setup() sizes it.
   QpSolver();
   /// Sizes the workspace for n variables, m inequalities and p equalities.
   /// Throws std::invalid_argument for negative sizes or invalid settings.
   QpSolver(Eigen::Index n, Eigen::Index m, Eigen::Index p, const Settings& settings = Settings());
   ~QpSolver();
+  /// Movable (the workspace and the kept factorization move along); not copyable.
   QpSolver(QpSolver&&) noexcept;
+  /// Move assignment; see the move constructor.
   QpSolver& operator=(QpSolver&&) noexcept;
   QpSolver(const QpSolver&) = delete;
   QpSolver& operator=(const QpSolver&) = delete;
@@ -78,6 +91,7 @@ class QpSolver {
   void setup(Eigen::Index n, Eigen::Index m, Eigen::Index p, const Settings& settings = Settings());
   /// Replaces the settings. Throws std::invalid_argument when they are invalid.
   void set_settings(const Settings& settings);
+  /// The settings in use.
   const Settings& settings() const;
 
   /// Solves the QP. Never throws: bad input gives Status::invalid_input with a message.
@@ -92,18 +106,22 @@ class QpSolver {
   /// Workspace use (control loops): replace one input of the held problem in place, then
   /// call solve() again; nothing is allocated. Each returns false and changes nothing when the
   /// dimensions are wrong; values (finiteness, symmetry) are checked by the next solve().
+  ///@{
   bool update_P(const MatrixRef& P);
   bool update_q(const VectorRef& q);
   bool update_G(const MatrixRef& G);
   bool update_h(const VectorRef& h);
   bool update_A(const MatrixRef& A);
   bool update_b(const VectorRef& b);
+  ///@}
   /// Sparse replacements of P (both triangles), G and A. With the pattern of the held matrix
   /// (a control loop's case) only the values are copied and nothing is allocated, also in the
   /// next solve; a new pattern is taken too, and the next solve analyzes it again.
+  ///@{
   bool update_P(const SparseMatrix& P);
   bool update_G(const SparseMatrix& G);
   bool update_A(const SparseMatrix& A);
+  ///@}
   /// Solves the problem held by the workspace (from the last solve(P, ...) and update_*()).
   /// Returns invalid_input when no data has been given yet.
   Status solve();
@@ -143,15 +161,19 @@ class QpSolver {
   /// kept factorization, no new factorization. Same preconditions and return value as backward().
   bool jacobians(QpJacobians& out);
 
+  /// n, m and p of the workspace.
+  ///@{
   Eigen::Index num_variables() const;
   Eigen::Index num_inequalities() const;
   Eigen::Index num_equalities() const;
+  ///@}
   /// KKT factorizations since setup (a backward or forward adds none).
   long total_factorizations() const;
   /// The backend the last solve used (dense or sparse; automatic before any solve).
   Backend active_backend() const;
 
-  struct Impl;  // defined in solver/qp/qp_solver_impl.hpp
+  /// The workspace behind the interface (solver/qp/qp_solver_impl.hpp).
+  struct Impl;
 
  private:
   std::unique_ptr<Impl> impl_;

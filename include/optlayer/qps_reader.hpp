@@ -28,11 +28,15 @@ struct QpsModel {
   Eigen::VectorXd q;                      ///< linear objective, length n
   double c0 = 0.0;                        ///< objective constant (QPS stores it negated on the objective RHS)
   Eigen::SparseMatrix<double> C;          ///< constraint rows, rows x n
-  Eigen::VectorXd row_lower, row_upper;   ///< row bounds
-  Eigen::VectorXd var_lower, var_upper;   ///< variable bounds
+  Eigen::VectorXd row_lower;              ///< lower row bounds
+  Eigen::VectorXd row_upper;              ///< upper row bounds
+  Eigen::VectorXd var_lower;              ///< lower variable bounds
+  Eigen::VectorXd var_upper;              ///< upper variable bounds
   bool maximize = false;                  ///< OBJSENSE MAX was given; q, P, c0 are already negated to a minimization
 
+  /// Number of variables (columns).
   Eigen::Index num_variables() const { return static_cast<Eigen::Index>(column_names.size()); }
+  /// Number of constraint rows.
   Eigen::Index num_rows() const { return static_cast<Eigen::Index>(row_names.size()); }
 };
 
@@ -45,9 +49,13 @@ QpsModel read_qps(const std::string& path);
 /// A QP in optlayer's form with sparse data:
 ///   minimize c0 + q'z + 1/2 z'Pz  s.t.  Gz <= h,  Az = b.
 struct SparseQp {
-  Eigen::SparseMatrix<double> P, G, A;
-  Eigen::VectorXd q, h, b;
-  double c0 = 0.0;
+  Eigen::SparseMatrix<double> P;  ///< n x n, both triangles stored
+  Eigen::SparseMatrix<double> G;  ///< m x n
+  Eigen::SparseMatrix<double> A;  ///< p x n
+  Eigen::VectorXd q;              ///< n
+  Eigen::VectorXd h;              ///< m
+  Eigen::VectorXd b;              ///< p
+  double c0 = 0.0;                ///< objective constant
 };
 
 /// Maps a QpsModel onto the G/h, A/b form: rows with equal finite bounds and

@@ -16,7 +16,7 @@ namespace optlayer {
 
 /// Values and z-derivatives at one point, with the Hessian of the Lagrangian f + lambda'g + nu'h.
 struct SmoothDerivatives {
-  double f = 0.0;
+  double f = 0.0;              ///< f(z; x)
   Eigen::VectorXd gradient;    ///< grad_z f (n)
   Eigen::VectorXd g;           ///< g(z; x) (m)
   Eigen::VectorXd h;           ///< h(z; x) (p)
@@ -24,23 +24,28 @@ struct SmoothDerivatives {
   Eigen::MatrixXd h_jacobian;  ///< dh/dz (p x n)
   Eigen::MatrixXd hessian;     ///< grad_zz (f + lambda'g + nu'h) (n x n, both triangles)
 
+  /// Sizes every member for n variables, m inequalities and p equalities.
   void resize(Eigen::Index n, Eigen::Index m, Eigen::Index p);
   /// f, g and h are finite (derivatives are checked by the solver separately).
   bool values_finite() const;
 };
 
+/// The interface through which the convex solver evaluates and differentiates f, g and h.
 class SmoothFunctions {
  public:
-  using Vector = Eigen::VectorXd;
+  using Vector = Eigen::VectorXd;  ///< the vector type of every argument
 
   /// Throws std::invalid_argument for negative dimensions or n = 0.
   SmoothFunctions(Eigen::Index n, Eigen::Index nx, Eigen::Index m, Eigen::Index p);
   virtual ~SmoothFunctions() = default;
 
+  /// Dimensions: n variables, nx parameters, m inequalities, p equalities.
+  ///@{
   Eigen::Index num_variables() const { return n_; }
   Eigen::Index num_parameters() const { return nx_; }
   Eigen::Index num_inequalities() const { return m_; }
   Eigen::Index num_equalities() const { return p_; }
+  ///@}
 
   /// f(z; x), with g(z; x) and h(z; x) written to g (m) and h (p). Outside the domain of the
   /// functions the values may be non-finite; the solver rejects such points.
@@ -63,6 +68,7 @@ class SmoothFunctions {
   virtual std::unique_ptr<SmoothFunctions> clone() const = 0;
 
  protected:
+  /// For clone() in derived classes.
   SmoothFunctions(const SmoothFunctions&) = default;
   SmoothFunctions& operator=(const SmoothFunctions&) = delete;
 

@@ -6,6 +6,7 @@
 
 namespace optlayer {
 
+/// Adam with torch.optim.Adam's update and defaults: the optimizer of the chapter's polytope example.
 class Adam {
  public:
   /// Throws std::invalid_argument unless lr > 0, 0 <= beta1, beta2 < 1 and epsilon > 0.
@@ -18,6 +19,7 @@ class Adam {
 
   /// The learning rate of the next steps (a schedule changes it between steps).
   void set_learning_rate(double learning_rate);
+  /// The learning rate of the next step.
   double learning_rate() const { return lr_; }
   /// Steps taken so far.
   long steps() const { return t_; }

@@ -12,11 +12,16 @@ namespace optlayer {
 /// The problem in dimension n (nx = n, one inequality ||z||^2 - 1 <= 0), derivatives by automatic differentiation.
 ConvexProblem make_ball_projection_problem(Eigen::Index n);
 
+/// Projection of each row onto the unit ball as a smooth convex layer (a nonlinear inequality).
 class BallProjectionLayer {
  public:
+  /// Rows of dimension n. Throws std::invalid_argument for invalid settings.
   explicit BallProjectionLayer(Eigen::Index n, const Settings& settings = layer_settings());
+  /// Y.row(i) = projection of X.row(i). Returns solved or the first failing status.
   Status forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) { return layer_.forward(X, Y); }
+  /// dX from dY through the last forward's factorizations.
   bool backward(const Eigen::MatrixXd& dY, Eigen::MatrixXd& dX) { return layer_.backward(dY, dX); }
+  /// The convex layer underneath (its solvers and results).
   const ConvexLayer& layer() const { return layer_; }
 
  private:

@@ -20,13 +20,17 @@ class WorkerPool;  // diff/worker_pool.hpp
 /// Tight tolerances for layers that reproduce analytic functions (errors ~1e-13).
 Settings layer_settings();
 
+/// One smooth convex problem solved per row of a batch of parameters, one solver per row, so
+/// that backward() reuses every row's final factorization.
 class ConvexLayer {
  public:
   /// Rows run on `threads` threads (0: one per hardware thread); row i always on solver i, so
   /// results do not depend on the number of threads. Throws std::invalid_argument for invalid settings.
   ConvexLayer(ConvexProblem problem, const Settings& settings = layer_settings(), unsigned threads = 1);
   ~ConvexLayer();
+  /// Movable (solvers and worker pool move along).
   ConvexLayer(ConvexLayer&&) noexcept;
+  /// Move assignment; see the move constructor.
   ConvexLayer& operator=(ConvexLayer&&) noexcept;
 
   /// Z.row(i) = z*(X.row(i)). Returns solved when every row is solved, else the first failing
@@ -41,8 +45,11 @@ class ConvexLayer {
   /// z0 has neither size n nor 0.
   bool set_initial_point(const Eigen::VectorXd& z0);
 
+  /// Columns of the output (n) and of the input (nx).
+  ///@{
   Eigen::Index num_variables() const { return problem_.num_variables(); }
   Eigen::Index num_parameters() const { return problem_.num_parameters(); }
+  ///@}
   /// The solver of row i of the last forward (0 <= i < rows of that forward).
   const ConvexSolver& solver(Eigen::Index row) const { return solvers_[static_cast<std::size_t>(row)]; }
   /// Total KKT factorizations of all row solvers since construction.

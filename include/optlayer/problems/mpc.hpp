@@ -35,12 +35,16 @@ struct LinearMpc {
   Eigen::MatrixXd R;   ///< input weight (symmetric positive semidefinite), nu x nu
   Eigen::MatrixXd Qf;  ///< terminal state weight, nx x nx
   /// Box limits; an infinite entry adds no constraint row. Empty means unbounded.
+  ///@{
   Eigen::VectorXd x_min, x_max, u_min, u_max;
+  ///@}
   int horizon = 10;  ///< N >= 1
 
   /// nx and nu.
+  ///@{
   Eigen::Index num_states() const { return A.rows(); }
   Eigen::Index num_inputs() const { return B.cols(); }
+  ///@}
   /// Empty when the data are consistent, otherwise a message naming the bad field.
   std::string validation_error() const;
 };
@@ -52,17 +56,20 @@ enum class MpcForm { condensed, stagewise };
 /// x_ref is nx x N, column k - 1 for x_k). The Q, R and Qf gradients are symmetric: the
 /// gradient along symmetric perturbations.
 struct MpcGradient {
+  /// dL/dA, dL/dB, dL/dQ, dL/dR, dL/dQf.
+  ///@{
   Eigen::MatrixXd A, B, Q, R, Qf;
-  Eigen::VectorXd x0;
-  Eigen::MatrixXd x_ref;
+  ///@}
+  Eigen::VectorXd x0;     ///< dL/dx_0
+  Eigen::MatrixXd x_ref;  ///< dL/d(reference), nx x N
 };
 
 /// The QP data of one MPC in one form, with in-place (allocation-free) updates of the
 /// initial state and the reference, solution views, and the chain rule back to the MPC data.
 class MpcQp {
  public:
-  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;
-  using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;
+  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;  ///< vector input, taken without a copy
+  using MatrixRef = Eigen::Ref<const Eigen::MatrixXd>;  ///< matrix input, taken without a copy
 
   /// Builds the QP for x_0 = 0 and reference 0. Throws std::invalid_argument when
   /// mpc.validation_error() is not empty.
@@ -77,29 +84,37 @@ class MpcQp {
   bool set_reference(const MatrixRef& x_ref);
 
   /// The MPC data, the form, and nx, nu, N.
+  ///@{
   const LinearMpc& mpc() const { return mpc_; }
   MpcForm form() const { return form_; }
   Eigen::Index num_states() const { return nx_; }
   Eigen::Index num_inputs() const { return nu_; }
   int horizon() const { return N_; }
+  ///@}
   /// QP dimensions: variables, inequalities, equalities.
+  ///@{
   Eigen::Index n() const { return P_.rows(); }
   Eigen::Index m() const { return G_.rows(); }
   Eigen::Index p() const { return A_.rows(); }
+  ///@}
   /// Constraint rows per stage (the block a receding-horizon shift moves by).
   Eigen::Index rows_per_stage() const { return rows_per_stage_; }
 
   /// QP data: minimize 1/2 z'Pz + q'z s.t. Gz <= h, Az = b.
+  ///@{
   const Eigen::MatrixXd& P() const { return P_; }
   const Eigen::VectorXd& q() const { return q_; }
   const Eigen::MatrixXd& G() const { return G_; }
   const Eigen::VectorXd& h() const { return h_; }
   const Eigen::MatrixXd& A() const { return A_; }
   const Eigen::VectorXd& b() const { return b_; }
+  ///@}
   /// Sparse copies of P, G, A (allocate; meant for a sparse backend's setup, not for the loop).
+  ///@{
   Eigen::SparseMatrix<double> P_sparse() const { return P_.sparseView(); }
   Eigen::SparseMatrix<double> G_sparse() const { return G_.sparseView(); }
   Eigen::SparseMatrix<double> A_sparse() const { return A_.sparseView(); }
+  ///@}
 
   /// Inputs U (nu x N, column k = u_k) and states X (nx x N, column k = x_{k+1}) of a QP point z.
   /// The outputs must already have those shapes (no allocation); returns false otherwise.
@@ -177,8 +192,8 @@ Settings mpc_settings(MpcForm form = MpcForm::condensed);
 /// shifted by one stage, and differentiate the plan with respect to the MPC data.
 class MpcLayer {
  public:
-  using VectorRef = MpcQp::VectorRef;
-  using MatrixRef = MpcQp::MatrixRef;
+  using VectorRef = MpcQp::VectorRef;  ///< vector input, taken without a copy
+  using MatrixRef = MpcQp::MatrixRef;  ///< matrix input, taken without a copy
 
   /// Throws std::invalid_argument for invalid MPC data or settings. With Backend::automatic the
   /// stage-wise form runs on the sparse backend (it is block sparse by construction), the condensed on the dense one.
@@ -198,8 +213,10 @@ class MpcLayer {
   Status solve(const VectorRef& x0, const MatrixRef& x_ref);
 
   /// Planned inputs (nu x N, column k = u_k) and states (nx x N, column k = x_{k+1}) of the last solve.
+  ///@{
   const Eigen::MatrixXd& inputs() const { return U_; }
   const Eigen::MatrixXd& states() const { return X_; }
+  ///@}
 
   /// Gradient of a loss L(U, X) with respect to the MPC data, given dL/dU and dL/dX (same shapes as
   /// inputs() and states(); either may be empty for zero). Requires the last solve to be solved;
@@ -207,9 +224,11 @@ class MpcLayer {
   bool backward(const MatrixRef& dl_dU, const MatrixRef& dl_dX, MpcGradient& out);
 
   /// The QP data and the solver (its result(), settings and statistics).
+  ///@{
   const MpcQp& qp() const { return qp_; }
   const QpSolver& solver() const { return solver_; }
   QpSolver& solver() { return solver_; }
+  ///@}
 
  private:
   void push_data_to_solver();

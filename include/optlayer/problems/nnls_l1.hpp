@@ -21,6 +21,7 @@ struct NnlsL1Gradient {
   double lambda = 0.0;  ///< summed over the rows
 };
 
+/// The chapter's non-negative least squares with an l1 term as a batched QP layer in b.
 class NnlsL1Layer {
  public:
   /// A is m x n, lambda >= 0. Throws std::invalid_argument for a negative lambda or invalid settings.
@@ -35,8 +36,10 @@ class NnlsL1Layer {
   bool backward(const Eigen::MatrixXd& dZ, const Eigen::MatrixXd& dDuals, NnlsL1Gradient& out);
 
   /// The shared data: A (m x n) and the l1 weight.
+  ///@{
   const Eigen::MatrixXd& A() const { return A_; }
   double lambda() const { return lambda_; }
+  ///@}
   /// The QPs of the last forward: results and KKT residuals (stationarity, complementarity, feasibility).
   const QpRowBatch& batch() const { return batch_; }
 

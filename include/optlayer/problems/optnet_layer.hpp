@@ -26,6 +26,7 @@ struct OptNetParameters {
   QpData qp() const;
 };
 
+/// The chapter's OptNet QP layer, parameterized by (Psqrt, q, G, h, A, b) with P = Psqrt'Psqrt.
 class OptNetLayer {
  public:
   /// n variables, m inequalities, p equalities. Throws std::invalid_argument for invalid settings.

@@ -10,6 +10,8 @@
 
 namespace optlayer {
 
+/// The chapter's learnable polytope: projection of each row onto {z : Gz <= h}, differentiable in
+/// the input and in G and h.
 class PolytopeProjectionLayer {
  public:
   /// m facets G (m x n), offsets h (m). Throws std::invalid_argument on a size mismatch or invalid settings.
@@ -22,9 +24,11 @@ class PolytopeProjectionLayer {
   bool backward(const Eigen::MatrixXd& dZ, Eigen::MatrixXd& dX, Eigen::MatrixXd& dG, Eigen::VectorXd& dh);
 
   /// The parameters, and their replacement (same shapes; std::invalid_argument otherwise).
+  ///@{
   const Eigen::MatrixXd& G() const { return layer_.G(); }
   const Eigen::VectorXd& h() const { return layer_.h(); }
   void set_parameters(const Eigen::MatrixXd& G, const Eigen::VectorXd& h) { layer_.set_inequalities(G, h); }
+  ///@}
   /// The projection layer underneath (its QPs, multipliers and KKT residuals).
   const ProjectionLayer& layer() const { return layer_; }
 

@@ -14,12 +14,13 @@ namespace optlayer {
 
 /// Gradients of a loss with respect to the constraint data, summed over the rows of the batch.
 struct ProjectionGradient {
-  Eigen::MatrixXd G;
-  Eigen::VectorXd h;
-  Eigen::MatrixXd A;
-  Eigen::VectorXd b;
+  Eigen::MatrixXd G;  ///< dL/dG
+  Eigen::VectorXd h;  ///< dL/dh
+  Eigen::MatrixXd A;  ///< dL/dA
+  Eigen::VectorXd b;  ///< dL/db
 };
 
+/// Euclidean projection of each row onto the polyhedron {z : Gz <= h, Az = b}, a batched QP layer.
 class ProjectionLayer {
  public:
   /// Projection onto {z : Gz <= h, Az = b} in dimension G.cols() (A may have 0 rows, then of
@@ -37,8 +38,10 @@ class ProjectionLayer {
   /// Replaces G and h (same shapes) for the next forward; throws std::invalid_argument otherwise.
   void set_inequalities(const Eigen::MatrixXd& G, const Eigen::VectorXd& h);
   /// The inequalities the next forward projects onto.
+  ///@{
   const Eigen::MatrixXd& G() const { return G_; }
   const Eigen::VectorXd& h() const { return h_; }
+  ///@}
   /// Dimension n of the rows (and of z).
   Eigen::Index dimension() const { return G_.cols(); }
   /// The QPs of the last forward: results, multipliers, KKT residuals.

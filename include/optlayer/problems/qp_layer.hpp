@@ -53,8 +53,10 @@ class QpRowBatch {
   /// Multipliers of Gz <= h, one row per problem of the last solve.
   Eigen::MatrixXd inequality_duals() const;
   /// Result and KKT residual of row k of the last solve (std::out_of_range for a row it did not have).
+  ///@{
   const QpResult& result(Eigen::Index row) const;
   QpKktResidual kkt_residual(Eigen::Index row) const;
+  ///@}
   /// Data of row k of the last solve.
   const QpData& problem(Eigen::Index row) const { return problems_.at(static_cast<std::size_t>(row)); }
 

@@ -9,6 +9,7 @@
 
 namespace optlayer {
 
+/// ReLU as a QP layer: the projection of each row onto the non-negative orthant.
 class ReluLayer {
  public:
   /// Rows of dimension n. Throws std::invalid_argument for invalid settings.

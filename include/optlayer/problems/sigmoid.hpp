@@ -12,13 +12,16 @@ namespace optlayer {
 /// The scalar problem (n = nx = 1, bounds (0, 1)), derivatives by automatic differentiation.
 ConvexProblem make_sigmoid_problem();
 
+/// The chapter's sigmoid as a smooth convex layer: one entropy-regularized scalar problem per entry.
 class SigmoidLayer {
  public:
+  /// Throws std::invalid_argument for invalid settings.
   explicit SigmoidLayer(const Settings& settings = layer_settings());
   /// Y = sigma(X) entrywise, one solve per entry. Returns solved or the first failing status.
   Status forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y);
   /// dX = (dY/dX)' dY entrywise from the last forward's factorizations.
   bool backward(const Eigen::MatrixXd& dY, Eigen::MatrixXd& dX);
+  /// The convex layer underneath (its solvers and results).
   const ConvexLayer& layer() const { return layer_; }
 
  private:

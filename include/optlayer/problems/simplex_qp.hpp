@@ -17,9 +17,11 @@
 
 namespace optlayer {
 
+/// The interior-point method of QpSolver specialized to min 1/2 z'diag(d)z + q'z on the
+/// probability simplex: O(n) per step and per derivative.
 class SimplexQpSolver {
  public:
-  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;
+  using VectorRef = Eigen::Ref<const Eigen::VectorXd>;  ///< vector input, taken without a copy
 
   /// Workspace for dimension n >= 1; uses eps_abs, eps_rel, max_iter and step_fraction of the
   /// settings. Throws std::invalid_argument for n < 1 or invalid settings.
@@ -28,14 +30,18 @@ class SimplexQpSolver {
   /// Solves; allocates nothing. Never throws: wrong sizes, non-finite data or a negative d
   /// give invalid_input with a message.
   Status solve(const VectorRef& d, const VectorRef& q);
+  /// The last solve's result, in QpSolver's form (see above).
   const QpResult& result() const { return result_; }
+  /// The dimension n.
   Eigen::Index dimension() const { return z_.size(); }
 
   /// Gradients of a loss with respect to q and to d (the diagonal of the gradient with respect
   /// to P) given dL/dz, through the Newton matrix of the final iterate, like QpSolver::backward.
   /// Returns false (outputs untouched) unless the last solve solved and the sizes are n.
+  ///@{
   bool backward(const VectorRef& dl_dz, Eigen::Ref<Eigen::VectorXd> grad_q);
   bool backward(const VectorRef& dl_dz, Eigen::Ref<Eigen::VectorXd> grad_q, Eigen::Ref<Eigen::VectorXd> grad_d);
+  ///@}
 
  private:
   Status check_input(const VectorRef& d, const VectorRef& q);

@@ -19,12 +19,15 @@ namespace detail {
 class WorkerPool;  // diff/worker_pool.hpp
 }  // namespace detail
 
+/// Sparsemax as a QP layer on the structured path: each row's QP solved by SimplexQpSolver in O(n) per step.
 class SimplexSparsemaxLayer {
  public:
   /// Rows of dimension n >= 1. Throws std::invalid_argument for n < 1 or invalid settings.
   explicit SimplexSparsemaxLayer(Eigen::Index n, const QpLayerOptions& options = QpLayerOptions());
   ~SimplexSparsemaxLayer();
+  /// Movable (solvers and worker pool move along).
   SimplexSparsemaxLayer(SimplexSparsemaxLayer&&) noexcept;
+  /// Move assignment; see the move constructor.
   SimplexSparsemaxLayer& operator=(SimplexSparsemaxLayer&&) noexcept;
 
   /// Y.row(k) = sparsemax(X.row(k)). Returns solved or the first failing row's status (NaN rows).
@@ -32,6 +35,7 @@ class SimplexSparsemaxLayer {
   /// dX.row(k) = J_k' dY.row(k) for the last forward. False unless it solved every row and shapes match.
   bool backward(const Eigen::MatrixXd& dY, Eigen::MatrixXd& dX);
 
+  /// Dimension n of the rows.
   Eigen::Index dimension() const { return d_.size(); }
   /// The solver of row k of the last forward.
   const SimplexQpSolver& solver(Eigen::Index row) const { return solvers_.at(static_cast<std::size_t>(row)); }

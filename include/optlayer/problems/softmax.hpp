@@ -13,6 +13,7 @@ namespace optlayer {
 /// (the objective is separable; the functors are kept for values and as the definition).
 ConvexProblem make_softmax_problem(Eigen::Index n);
 
+/// The chapter's softmax as a smooth convex layer: negative entropy on the simplex, one problem per row.
 class SoftmaxLayer {
  public:
   /// Rows of dimension n on `threads` threads (see ConvexLayer).
@@ -21,6 +22,7 @@ class SoftmaxLayer {
   Status forward(const Eigen::MatrixXd& X, Eigen::MatrixXd& Y) { return layer_.forward(X, Y); }
   /// dX from dY through the last forward's factorizations.
   bool backward(const Eigen::MatrixXd& dY, Eigen::MatrixXd& dX) { return layer_.backward(dY, dX); }
+  /// The convex layer underneath (its solvers and results).
   const ConvexLayer& layer() const { return layer_; }
 
  private:

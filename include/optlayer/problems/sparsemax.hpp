@@ -10,6 +10,7 @@
 
 namespace optlayer {
 
+/// Sparsemax as a QP layer: the projection of each row onto the simplex, solved by the general QpSolver.
 class SparsemaxLayer {
  public:
   /// Rows of dimension n >= 1. Throws std::invalid_argument for invalid settings.
