@@ -2,8 +2,13 @@
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release -DOPTLAYER_WERROR=ON
+# The measuring targets (demo, bench, mm, mm-dense) record their tables here, each under a
+# header line saying where and when (scripts/record_result.sh), and then rewrite the README's
+# results block from them (scripts/readme_blocks.sh). RESULTS=elsewhere keeps docs/ as it is.
+RESULTS ?= docs/results
 
-.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan bench docs
+.PHONY: all deps configure build demo test test-sanitize mm-dense mm clean fuzz test-tsan bench bench-tables \
+	readme docs
 
 all: build
 
@@ -17,7 +22,14 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	@./$(BUILD)/bin/optlayer_demo
+	@./scripts/record_result.sh $(RESULTS)/demo.md --table $(BUILD)/demo/summary.md -- \
+	  ./$(BUILD)/bin/optlayer_demo --summary $(BUILD)/demo/summary.md
+	@./scripts/readme_blocks.sh
+
+# The README's generated blocks: the results table from docs/results/ (the measuring targets run
+# this too) and the C++ example from examples/consumer/main.cpp.
+readme:
+	@./scripts/readme_blocks.sh
 
 # The API reference: HTML from the /// comments of include/optlayer/ into $(BUILD)/docs/html/.
 # An undocumented public declaration is a Doxygen warning, and any warning fails the target.
@@ -59,31 +71,39 @@ test-tsan: deps
 	  ctest --output-on-failure -R '^($(subst $(space),|,$(TSAN_TESTS)))$$'
 
 # libFuzzer targets (fuzz/, clang only, separate from the gcc build): each runs FUZZ_SECONDS
-# seconds from its seed corpus; prints executions and crashes per target, fails on any crash.
+# seconds from its seed corpus; prints executions and crashes per target (recorded in
+# $(RESULTS)/fuzz.txt), fails on any crash.
 FUZZ_SECONDS ?= 60
 FUZZ_CXX ?= clang++-14
 fuzz:
 	@command -v $(FUZZ_CXX) > /dev/null || { echo "make fuzz: $(FUZZ_CXX) not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
 	@cmake -S fuzz -B $(BUILD)-fuzz -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) > /dev/null
 	@cmake --build $(BUILD)-fuzz -j $(JOBS)
-	@./fuzz/run_fuzzers.sh $(BUILD)-fuzz $(FUZZ_SECONDS)
+	@./scripts/record_result.sh $(RESULTS)/fuzz.txt -- ./fuzz/run_fuzzers.sh $(BUILD)-fuzz $(FUZZ_SECONDS)
 
-# Every Maros-Meszaros problem with n <= 1000 at eps_abs 1e-9, eps_rel 0 (dense path).
+# Every Maros-Meszaros problem with n <= 1000 at eps_abs 1e-9, eps_rel 0 (dense path); table in
+# $(RESULTS)/maros_meszaros_dense_1e-9.txt.
 mm-dense: build
-	@./scripts/mm_table.sh --max-n 1000 --eps-abs 1e-9 --time-limit 120 --kkt dense
+	@./scripts/record_result.sh $(RESULTS)/maros_meszaros_dense_1e-9.txt -- \
+	  ./scripts/mm_table.sh --max-n 1000 --eps-abs 1e-9 --time-limit 120 --kkt dense
+	@./scripts/readme_blocks.sh
 
 # The whole Maros-Meszaros set (automatic dense/sparse choice) at eps_abs 1e-9 and then 1e-8,
-# eps_rel 0, MM_TIME_LIMIT seconds per problem; tables in $(BUILD)/mm/.
+# eps_rel 0, MM_TIME_LIMIT seconds per problem; tables in $(RESULTS)/maros_meszaros_<eps>.txt.
 MM_TIME_LIMIT ?= 30
 mm: build
-	@mkdir -p $(BUILD)/mm
 	@for eps in 1e-9 1e-8; do \
-	  ./scripts/mm_table.sh --eps-abs $$eps --time-limit $(MM_TIME_LIMIT) | tee $(BUILD)/mm/maros_meszaros_$$eps.txt; \
+	  ./scripts/record_result.sh $(RESULTS)/maros_meszaros_$$eps.txt -- \
+	    ./scripts/mm_table.sh --eps-abs $$eps --time-limit $(MM_TIME_LIMIT) || exit 1; \
 	done
+	@./scripts/readme_blocks.sh
 
 # Every benchmark of bench/ in Release ($(BENCH_BUILD)), BENCH_REPETITIONS runs each (the
 # tables use medians: the machine may be shared), JSON in $(BENCH_OUT), then the ratio tables
-# of scripts/bench_table.sh. `make test` runs the same programs in smoke mode (smoke_bench_*).
+# of scripts/bench_table.sh, recorded in $(RESULTS)/benchmarks.md; and the output of the MPC
+# examples (the quadrotor's iterations per step and warm-start margin sweep, learning MPC
+# weights) in $(RESULTS)/mpc_examples.txt.
+# `make test` runs the same programs in smoke mode (smoke_bench_*).
 BENCH_BUILD ?= $(BUILD)-bench
 BENCH_OUT ?= $(BUILD)/bench
 BENCH_REPETITIONS ?= 5
@@ -91,7 +111,15 @@ BENCH_MIN_TIME ?= 0.1
 BENCH_PROGRAMS := $(sort $(basename $(notdir $(wildcard bench/bench_*.cpp))))
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) $(CMAKE_FLAGS) > /dev/null
-	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target $(BENCH_PROGRAMS)
+	@cmake --build $(BENCH_BUILD) -j $(JOBS) --target $(BENCH_PROGRAMS) quadrotor_mpc learn_mpc_weights
+	@./scripts/record_result.sh $(RESULTS)/benchmarks.md -- $(MAKE) --no-print-directory bench-tables
+	@./scripts/record_result.sh $(RESULTS)/mpc_examples.txt -- sh -c \
+	  './$(BENCH_BUILD)/bin/quadrotor_mpc $(BENCH_BUILD)/quadrotor.svg && ./$(BENCH_BUILD)/bin/quadrotor_mpc --sweep-margin && \
+	   ./$(BENCH_BUILD)/bin/learn_mpc_weights'
+	@./scripts/readme_blocks.sh
+
+# The measuring part of `make bench`, once its programs are built: the tables on stdout.
+bench-tables:
 	@mkdir -p $(BENCH_OUT)
 	@for b in $(BENCH_PROGRAMS); do \
 	  echo "running $$b ($(BENCH_REPETITIONS) repetitions)" >&2; \

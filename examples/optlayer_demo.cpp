@@ -2,13 +2,18 @@
 // end to end in C++. Six sections, each running the layers of problems/ (numbers beside the
 // chapter's own printed values where it printed any), two pictures, and a summary table.
 //
-// Usage: optlayer_demo [output-dir]   (default build/demo, relative to the current directory)
+// Usage: optlayer_demo [--summary FILE] [output-dir]
+//   output-dir       where the pictures go (default build/demo, relative to the current directory)
+//   --summary FILE   also write the summary table as Markdown to FILE (`make demo` records it in
+//                    docs/results/demo.md through scripts/record_result.sh)
 // Exit code 0 when every number is within its bound (see the summary), 1 otherwise, 2 when the
-// pictures cannot be written.
+// pictures or the summary cannot be written or an argument is unknown.
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -193,10 +198,34 @@ bool print_summary(const std::vector<SummaryRow>& rows) {
   return all;
 }
 
+// The summary as a Markdown table, the form docs/results/demo.md keeps and the README quotes.
+bool write_summary(const std::string& path, const std::vector<SummaryRow>& rows) {
+  std::ofstream out(path);
+  out << "| quantity | optlayer (C++) | " << kChapter << " | bound | within bound |\n";
+  out << "| --- | --- | --- | --- | --- |\n";
+  for (const SummaryRow& r : rows)
+    out << "| " << r.quantity << " | " << r.ours << " | " << (r.chapter.empty() ? "-" : r.chapter) << " | " << r.bound
+        << " | " << (r.passed ? "yes" : "NO") << " |\n";
+  out.close();
+  if (!out) std::fprintf(stderr, "optlayer_demo: cannot write %s\n", path.c_str());
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::filesystem::path dir = argc > 1 ? argv[1] : "build/demo";
+  std::filesystem::path dir = "build/demo";
+  std::string summary_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--summary") == 0 && i + 1 < argc) {
+      summary_path = argv[++i];
+    } else if (argv[i][0] == '-') {
+      std::fprintf(stderr, "usage: optlayer_demo [--summary FILE] [output-dir]\n");
+      return 2;
+    } else {
+      dir = argv[i];
+    }
+  }
   std::printf("optlayer demo: the chapter \"Differentiable optimization\" reproduced in C++\n");
   std::printf("Every number below comes from running the layers in problems/; values labelled \"%s\"\n"
               "are the chapter's own printed output (on its own, unseeded random data).\n", kChapter);
@@ -209,6 +238,7 @@ int main(int argc, char** argv) {
   const PolytopeReport polytope = section_polytope(summary);
   const bool pictures = write_pictures(dir, sigmoid, polytope);
   const bool passed = print_summary(summary);
-  if (!pictures) return 2;
+  const bool summary_written = summary_path.empty() || write_summary(summary_path, summary);
+  if (!pictures || !summary_written) return 2;
   return passed ? 0 : 1;
 }

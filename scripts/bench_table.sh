@@ -5,7 +5,8 @@
 #
 # Pairs benchmarks by their names, <layer>_<implementation>_<mode>/<n>[/batch:64]: optlayer
 # against the analytic layers, backward and forward against the solve, 2 threads against 1,
-# and the exponent of the dense QP's time against n (least squares on log-log). Times are real
+# the exponent of the dense QP's time against n (least squares on log-log), and the quadrotor MPC's
+# solve and backward times (bench_mpc). Times are real
 # (wall-clock) times, except one column with the CPU time of the calling thread of a batch
 # (it does half the work on 2 threads); with --benchmark_repetitions the median is used.
 # POSIX sh and awk only (mawk in a minimal Debian), so it runs wherever the benchmarks do.
@@ -61,6 +62,7 @@ BEGIN { reset() }
 /"cpu_time":/ { cpu = value($0) }
 /"time_unit":/ { unit = value($0) }
 /"ipm_iterations":/ { ipm = value($0) }
+/"iters":/ { ipm = value($0) }
 /"error_occurred": true/ { failed = 1 }
 /^ *},?$/ { if (name != "") commit(); reset() }
 
@@ -155,6 +157,18 @@ END {
   one = "cpu_control_spin/threads:1"; two = "cpu_control_spin/threads:2"
   if (has(one) && has(two))
     printf "| control: plain arithmetic on std::threads | %s | %s | %.2fx | |\n", fmt(time[one]), fmt(time[two]), time[one] / time[two]
+
+  print ""
+  print "### Quadrotor MPC (12 states, 4 inputs, N = 10): one solve, mean over the 100 states of a closed-loop flight"
+  print ""
+  print "| benchmark | real time | CPU time | IPM iterations per solve |"
+  print "| --- | ---: | ---: | ---: |"
+  split("condensed_solve condensed_solve_reduced condensed_solve_warm stagewise_solve stagewise_solve_warm condensed_backward", mpc, " ")
+  for (i = 1; i <= 6; i++) {
+    key = "mpc_" mpc[i] "/10"
+    if (has(key))
+      printf "| %s | %s | %s | %s |\n", key, fmt(time[key]), fmt(cpu_time[key]), (key in iterations) ? sprintf("%.1f", iterations[key]) : ""
+  }
 
   print ""
   print "### Targets"
