@@ -3,8 +3,9 @@
 # the QP layer's gradient check below 1e-6, the polytope loss falling at least threefold), so
 # demo_run checks the exit code and that all six sections, both pictures and the summary are
 # printed; the demo_svg_* tests read the pictures back, and demo_summary the Markdown summary
-# (`make demo` records it in docs/results/demo.md; the test writes it to its scratch directory). The examples are configured after tests/,
-# so the target is tested by the option that creates it rather than if(TARGET ...).
+# (`make demo` records it in docs/results/demo.md; the tests write only to their scratch
+# directory). The examples are configured after tests/, so the target is tested by the option
+# that creates it rather than if(TARGET ...).
 if(OPTLAYER_BUILD_EXAMPLES AND EXISTS ${PROJECT_SOURCE_DIR}/examples/optlayer_demo.cpp)
   set(demo_dir ${CMAKE_CURRENT_BINARY_DIR}/demo_output)
   add_test(NAME demo_clean COMMAND ${CMAKE_COMMAND} -E rm -rf ${demo_dir})
